@@ -1,0 +1,27 @@
+import Foundation
+import GRDB
+
+/// Opens rehearsal databases with the settings the translation relies on.
+public enum DatabaseOpener {
+    /// A file database (created if missing), or an in-memory one when `path` is nil.
+    /// Foreign keys are on for every connection (DESIGN.md); GRDB turns them on by default.
+    public static func open(path: String?) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.label = "rehearse"
+        guard let path else { return try DatabaseQueue(configuration: configuration) }
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw DatabaseOpenError(path: path, message: error.message ?? "\(error)")
+        }
+    }
+}
+
+/// The database file could not be opened or is not a database.
+public struct DatabaseOpenError: UserFacingError {
+    public var path: String
+    public var message: String
+    public var exitStatus: ExitStatus { .invalidInput }
+    public var description: String { "\(path): error: cannot open the database: \(message)" }
+}

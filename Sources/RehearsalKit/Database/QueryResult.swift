@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// What one statement of `rehearse sql` produced: rows, or a psql command tag.
+public enum StatementOutcome: Sendable, Equatable {
+    case rows(columns: [String], values: [[DatabaseValue]])
+    /// psql's tag: `INSERT 0 1`, `UPDATE 3`, `DELETE 0`, `CREATE TABLE`.
+    case command(tag: String)
+}
+
+extension StatementOutcome {
+    /// psql's aligned format: centred headers, numbers right-aligned, `(N rows)`.
+    public func psqlTable() -> String {
+        switch self {
+        case .command(let tag):
+            return tag
+        case .rows(let columns, let values):
+            let cells = values.map { row in row.map(Self.psqlText) }
+            let numeric = columns.indices.map { column in
+                !values.isEmpty && values.allSatisfy { row in
+                    switch row[column].storage { case .int64, .double, .null: return true; default: return false }
+                }
+            }
+            let widths = columns.indices.map { column in
+                max(columns[column].count, cells.map { $0[column].count }.max() ?? 0)
+            }
+            func centred(_ text: String, _ width: Int) -> String {
+                let left = (width - text.count) / 2
+                return String(repeating: " ", count: left) + text + String(repeating: " ", count: width - text.count - left)
+            }
+            func pad(_ text: String, _ column: Int, last: Bool) -> String {
+                let fill = String(repeating: " ", count: widths[column] - text.count)
+                if numeric[column] { return fill + text }
+                return last ? text : text + fill
+            }
+            var lines: [String] = []
+            lines.append(columns.indices.map { " " + centred(columns[$0], widths[$0]) + " " }.joined(separator: "|").trimmingTrailingSpaces())
+            lines.append(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+"))
+            for row in cells {
+                lines.append(row.indices.map { " " + pad(row[$0], $0, last: $0 == row.count - 1) + " " }.joined(separator: "|").trimmingTrailingSpaces())
+            }
+            lines.append(values.count == 1 ? "(1 row)" : "(\(values.count) rows)")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// One JSON object per row, keys in column order.
+    public func jsonRows() -> JSONValue {
+        guard case .rows(let columns, let values) = self else { return .array([]) }
+        return .array(values.map { row in .object(zip(columns, row).map { ($0, Self.json($1)) }) })
+    }
+
+    static func psqlText(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: return ""
+        case .int64(let i): return String(i)
+        case .double(let d): return Self.formatDouble(d)
+        case .string(let s): return s
+        case .blob(let data): return "\\x" + data.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    static func json(_ value: DatabaseValue) -> JSONValue {
+        switch value.storage {
+        case .null: return .null
+        case .int64(let i): return .number(String(i))
+        case .double(let d): return d.isFinite ? .number(formatDouble(d)) : .string(String(d))
+        case .string(let s): return .string(s)
+        case .blob(let data): return .string(data.base64EncodedString())
+        }
+    }
+
+    static func formatDouble(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return String(d)
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

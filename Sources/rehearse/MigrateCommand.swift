@@ -1,0 +1,105 @@
+import ArgumentParser
+import GRDB
+import RehearsalKit
+
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Apply the alembic-style revision chain (alembic's commands and messages).",
+        subcommands: [Upgrade.self, Downgrade.self, Current.self, History.self, Validate.self]
+    )
+
+    struct Upgrade: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Upgrade to head, +N or a revision.")
+        @Argument(help: "head, +N, or a revision id (or unique prefix).") var target: String = "head"
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let chain = try options.loadChain()
+                let queue = try options.openDatabase()
+                try queue.writeWithoutTransaction { db in
+                    try Migrator(chain: chain).upgrade(db, to: target) { print($0) }
+                }
+            }
+        }
+    }
+
+    struct Downgrade: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Downgrade to base, -N or a revision.")
+        // `.allUnrecognized` so that alembic's `downgrade -1` is read as a target, not a flag.
+        @Argument(parsing: .allUnrecognized, help: "base, -N, or a revision id (or unique prefix).") var targets: [String] = []
+        @OptionGroup var options: DatabaseOptions
+
+        var target: String { targets[0] }
+
+        func validate() throws {
+            guard targets.count == 1 else {
+                throw ValidationError(targets.isEmpty ? "Missing expected argument '<target>' (base, -N or a revision)" : "Expected one target, got: \(targets.joined(separator: " "))")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let chain = try options.loadChain()
+                let queue = try options.openDatabase()
+                try queue.writeWithoutTransaction { db in
+                    try Migrator(chain: chain).downgrade(db, to: target) { print($0) }
+                }
+            }
+        }
+    }
+
+    struct Current: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the applied revision, marked (head) when it is the head.")
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let chain = try options.loadChain()
+                let queue = try options.openDatabase()
+                try queue.read { db in
+                    let migrator = Migrator(chain: chain)
+                    if let line = try migrator.currentLine(db) { print(line) }
+                    for changed in try migrator.changedRevisions(db) {
+                        printError("warning: \(changed.path) changed since revision \(changed.id) was applied")
+                    }
+                }
+            }
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List revisions, newest first.")
+        @Flag(name: .long, help: "Show each revision's parent, file, message and checksum.") var verbose = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let chain = try options.loadChain()
+                let queue = try options.openDatabase()
+                try queue.read { db in
+                    let migrator = Migrator(chain: chain)
+                    migrator.history(verbose: verbose, current: try migrator.current(db)).forEach { print($0) }
+                }
+            }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that no applied revision's file changed since it ran (exit 2 naming it if one did).")
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let chain = try options.loadChain()
+                let queue = try options.openDatabase()
+                try queue.read { db in
+                    try Migrator(chain: chain).refuseChangedFiles(db)
+                    print("ok: \(try Migrator(chain: chain).current(db) ?? "<base>"), every applied revision matches its file")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import RehearsalKit
+
+@main
+struct Rehearse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rehearse",
+        abstract: "Rehearse the Governance OS Sprint 3 deploy offline: schema, migrations, invariants.",
+        discussion: """
+            Exit codes: 0 success; 1 a statement, expectation or invariant failed; \
+            2 invalid input (a malformed migration, scenario or database file); 64 usage error.
+            """,
+        version: "0.1.0",
+        subcommands: [MigrateCommand.self, SQLCommand.self]
+    )
+}
