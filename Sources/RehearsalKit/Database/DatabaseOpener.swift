@@ -18,6 +18,16 @@ public enum DatabaseOpener {
     }
 }
 
+extension DatabaseOpener {
+    /// Opens a database that must already exist (commands that read or fill one, not create it).
+    public static func openExisting(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DatabaseOpenError(path: path, message: "no such file")
+        }
+        return try open(path: path)
+    }
+}
+
 /// The database file could not be opened or is not a database.
 public struct DatabaseOpenError: UserFacingError {
     public var path: String

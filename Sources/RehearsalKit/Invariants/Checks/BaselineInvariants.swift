@@ -1,0 +1,106 @@
+import GRDB
+
+/// `users.roles_retained`: every user of the baseline still exists with the same role and
+/// active flag.
+struct RolesRetainedInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(id: "users.roles_retained", title: "All existing users retain their roles and active flag",
+                      source: "Data Invariants", severity: .high)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
+        guard try context.db.tableExists("users") else {
+            return .broken(detail: "table users is missing", evidence: [Evidence(table: "users", note: "table does not exist")])
+        }
+        var current: [String: Baseline.UserRole] = [:]
+        for row in try Row.fetchAll(context.db, sql: "SELECT id, role, is_active FROM users") {
+            current[row[0]] = Baseline.UserRole(role: row[1], isActive: row[2])
+        }
+        var evidence: [Evidence] = []
+        for id in baseline.userRoles.keys.sorted() {
+            let before = baseline.userRoles[id]!
+            guard let after = current[id] else {
+                evidence.append(Evidence(table: "users", rowId: id, note: "user no longer exists"))
+                continue
+            }
+            if after.role != before.role {
+                evidence.append(Evidence(table: "users", rowId: id, column: "role", note: "role changed from \(before.role) to \(after.role)"))
+            }
+            if after.isActive != before.isActive {
+                evidence.append(Evidence(table: "users", rowId: id, column: "is_active", note: "is_active changed from \(before.isActive) to \(after.isActive)"))
+            }
+        }
+        if evidence.isEmpty { return .holds(detail: "\(baseline.userRoles.count) users unchanged") }
+        return .broken(detail: "\(evidence.count) user change(s)", evidence: evidence)
+    }
+}
+
+/// `baseline.counts_unchanged`: checklist 4.1, the nine tables' counts and the latest audit id
+/// are exactly the baseline's. Any write changes them; the evidence says by how much.
+struct CountsUnchangedInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(id: "baseline.counts_unchanged", title: "The nine tables' counts and the latest audit event id match the baseline",
+                      source: "1.2, 4.1", severity: .high)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
+        var evidence: [Evidence] = []
+        for table in Baseline.tables {
+            let before = baseline.tableCounts[table] ?? 0
+            guard try context.db.tableExists(table) else {
+                evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))"))
+                continue
+            }
+            let after = try Int.fetchOne(context.db, sql: "SELECT COUNT(*) FROM \(table)")!
+            if after != before {
+                evidence.append(Evidence(table: table, note: "count \(before) → \(after) (\(after > before ? "+" : "")\(after - before))"))
+            }
+        }
+        if try context.db.tableExists("audit_events") {
+            let latest = try Int64.fetchOne(context.db, sql: "SELECT MAX(id) FROM audit_events")
+            if latest != baseline.latestAuditEventId {
+                evidence.append(Evidence(table: "audit_events", column: "id", note: "latest audit event id \(baseline.latestAuditEventId.map(String.init) ?? "none") → \(latest.map(String.init) ?? "none")"))
+            }
+        }
+        if evidence.isEmpty { return .holds(detail: "9 counts and latest audit id unchanged") }
+        return .broken(detail: "\(evidence.count) difference(s) from the baseline", evidence: evidence)
+    }
+}
+
+/// `baseline.no_data_lost`: nothing recorded in the baseline has disappeared: no table has
+/// fewer rows, the latest baseline audit event still exists, every baseline user still exists.
+/// Unlike `counts_unchanged`, new rows are fine: this is what a restore or rollback must keep.
+struct NoDataLostInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(id: "baseline.no_data_lost", title: "No row that existed at the baseline has been lost",
+                      source: "1.2, 4.1, 6.7", severity: .critical)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
+        var evidence: [Evidence] = []
+        for table in Baseline.tables {
+            let before = baseline.tableCounts[table] ?? 0
+            guard try context.db.tableExists(table) else {
+                if before > 0 { evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))")) }
+                continue
+            }
+            let after = try Int.fetchOne(context.db, sql: "SELECT COUNT(*) FROM \(table)")!
+            if after < before { evidence.append(Evidence(table: table, note: "\(before - after) row(s) fewer than the baseline (\(before) → \(after))")) }
+        }
+        if let latest = baseline.latestAuditEventId, try context.db.tableExists("audit_events"),
+           try !Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ?)", arguments: [latest])! {
+            evidence.append(Evidence(table: "audit_events", rowId: String(latest), note: "the baseline's latest audit event is gone"))
+        }
+        if try context.db.tableExists("users") {
+            let present = Set(try String.fetchAll(context.db, sql: "SELECT id FROM users"))
+            for id in baseline.userRoles.keys.sorted() where !present.contains(id) {
+                evidence.append(Evidence(table: "users", rowId: id, note: "baseline user is gone"))
+            }
+        }
+        if evidence.isEmpty { return .holds(detail: "every baseline row is still there") }
+        return .broken(detail: "data lost since the baseline", evidence: evidence)
+    }
+}

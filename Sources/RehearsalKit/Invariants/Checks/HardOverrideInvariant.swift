@@ -1,0 +1,44 @@
+import GRDB
+
+/// `constraint.hard_override_requires_approval`: the constraint exists, really rejects a hard
+/// override without approval (probed in a rolled-back savepoint), and no stored row violates it
+/// (rows can be written behind its back, e.g. with `PRAGMA ignore_check_constraints`).
+struct HardOverrideInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(
+            id: "constraint.hard_override_requires_approval",
+            title: "ck_hard_override_requires_approval is enforced and no hard override lacks an approval",
+            source: "Data Invariants, 4.1", severity: .critical)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        if let notYet = try context.requireRevision("003_create_exceptions_decisions") { return notYet }
+        let db = context.db
+        var evidence: [Evidence] = []
+        let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'") ?? ""
+        if !sql.contains("ck_hard_override_requires_approval") {
+            evidence.append(Evidence(table: "decisions", note: "constraint ck_hard_override_requires_approval is not declared"))
+        }
+        try db.inSavepoint {
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            do {
+                try db.execute(sql: """
+                    INSERT INTO decisions (id, exception_id, decision_type, is_hard_override, rationale, decided_by, decided_at)
+                    VALUES (\(ProbeRows.id), \(ProbeRows.id), 'escalate', 1, 'rehearse probe', \(ProbeRows.id), \(ProbeRows.time))
+                    """)
+                evidence.append(Evidence(table: "decisions", note: "a hard override without approval was accepted (rolled back by the check)"))
+            } catch let error as DatabaseError where (error.message ?? "").contains("ck_hard_override_requires_approval") {
+                // Rejected by name: enforced.
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // Rejected by something else first (a trigger, a unique id): the probe says nothing.
+            }
+            return .rollback
+        }
+        let violators = try String.fetchAll(db, sql: """
+            SELECT id FROM decisions WHERE is_hard_override = 1 AND (approved_by IS NULL OR approved_at IS NULL) ORDER BY rowid
+            """)
+        evidence += violators.map { Evidence(table: "decisions", rowId: $0, column: "approved_by", note: "hard override without approver or approval time") }
+        if evidence.isEmpty { return .holds(detail: "enforced; 0 invalid hard overrides") }
+        return .broken(detail: "\(violators.count) invalid hard override(s)", evidence: evidence)
+    }
+}

@@ -1,0 +1,94 @@
+import GRDB
+
+/// `immutability.<table>`: the trigger is present and enabled, and an UPDATE and a DELETE on a
+/// real row really abort. The probe runs in a savepoint that is always rolled back, so the
+/// check never changes data, even when the trigger is missing and the statements go through.
+struct ImmutabilityInvariant: Invariant {
+    let table: String
+    /// A column to "update" to its own value: any UPDATE must fire the trigger.
+    let probeColumn: String
+
+    var info: InvariantInfo {
+        InvariantInfo(
+            id: "immutability.\(table)", title: "\(table) rows are immutable: trigger active, UPDATE and DELETE abort",
+            source: "Data Invariants, 1.3, 3.3", severity: .critical)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        if let notYet = try context.requireRevision("005_add_immutability_triggers") { return notYet }
+        let db = context.db
+        guard try db.tableExists(table) else {
+            return .broken(detail: "table \(table) is missing", evidence: [Evidence(table: table, note: "table does not exist")])
+        }
+        var evidence: [Evidence] = []
+        for operation in ["update", "delete"] {
+            let name = "\(table)_immutable_\(operation)"
+            let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)", arguments: [name])!
+            if !exists { evidence.append(Evidence(table: table, note: "trigger \(name) is missing")) }
+        }
+        if try TriggerState.isDisabled(db, "\(table)_immutable") {
+            evidence.append(Evidence(table: table, note: "trigger \(table)_immutable is disabled (tgenabled = D)"))
+        }
+        evidence += try probe(db)
+        if evidence.isEmpty {
+            return .holds(detail: "trigger active; UPDATE and DELETE abort")
+        }
+        return .broken(detail: "\(table) rows can be changed", evidence: evidence)
+    }
+
+    /// UPDATE and DELETE one row inside a savepoint that is always rolled back.
+    func probe(_ db: Database) throws -> [Evidence] {
+        var evidence: [Evidence] = []
+        try db.inSavepoint {
+            // A DELETE of a referenced row must be judged by the trigger, not by foreign keys.
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            var rowid = try Int64.fetchOne(db, sql: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
+            if rowid == nil {
+                try db.execute(sql: ProbeRows.insert(into: table))
+                rowid = db.lastInsertedRowID
+            }
+            guard let rowid else { return .rollback }
+            let id = try String.fetchOne(db, sql: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])
+            for (operation, sql) in [
+                ("UPDATE", "UPDATE \(table) SET \(probeColumn) = \(probeColumn) WHERE rowid = ?"),
+                ("DELETE", "DELETE FROM \(table) WHERE rowid = ?"),
+            ] {
+                do {
+                    try db.execute(sql: sql, arguments: [rowid])
+                    evidence.append(Evidence(table: table, rowId: id, note: "\(operation) of a row succeeded (rolled back by the check)"))
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER {
+                    // The trigger said no: this is what must happen.
+                } catch let error as DatabaseError {
+                    evidence.append(Evidence(table: table, rowId: id, note: "\(operation) failed, but not by the trigger: \(error.message ?? "")"))
+                }
+            }
+            return .rollback
+        }
+        return evidence
+    }
+}
+
+/// `pg_trigger.tgenabled`, as kept in `rehearse_trigger_state`.
+enum TriggerState {
+    static func isDisabled(_ db: Database, _ name: String) throws -> Bool {
+        guard try db.tableExists("rehearse_trigger_state") else { return false }
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
+    }
+}
+
+/// Valid rows for probing empty tables inside rolled-back savepoints (foreign keys deferred).
+enum ProbeRows {
+    static let id = "'ffffffff-ffff-4fff-bfff-ffffffffffff'"
+    static let time = "'2000-01-01T00:00:00Z'"
+
+    static func insert(into table: String) -> String {
+        switch table {
+        case "decisions":
+            return "INSERT INTO decisions (id, exception_id, decision_type, is_hard_override, rationale, decided_by, decided_at) VALUES (\(id), \(id), 'escalate', 0, 'rehearse probe', \(id), \(time))"
+        case "evidence_packs":
+            return "INSERT INTO evidence_packs (id, decision_id, content, content_hash, created_by, created_at) VALUES (\(id), \(id), '{}', 'probe', \(id), \(time))"
+        default:
+            return "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES (\(time), 'rehearse:probe', 'probe', 'probe')"
+        }
+    }
+}

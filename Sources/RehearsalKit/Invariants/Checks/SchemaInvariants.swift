@@ -1,0 +1,56 @@
+import GRDB
+
+/// `schema.revision`: `alembic_version` is at the expected revision (the head, unless a
+/// scenario expects another).
+struct SchemaRevisionInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(id: "schema.revision", title: "alembic_version is at the expected revision", source: "1.1, 3.2", severity: .high)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        let current = try MigrationBookkeeping.currentRevision(context.db)
+        guard let expected = context.expectedRevision else { return .notApplicable(reason: "no expected revision") }
+        if current == expected { return .holds(detail: "at \(expected)") }
+        return .broken(detail: "at \(current ?? "<base>"), expected \(expected)",
+                       evidence: [Evidence(table: "alembic_version", column: "version_num", note: "version_num is \(current ?? "absent"), expected \(expected)")])
+    }
+}
+
+/// `schema.sprint3_objects`: what checklist 3.3 verifies after migrating: the new tables,
+/// enum types and indexes of every applied Sprint 3 revision exist.
+struct Sprint3ObjectsInvariant: Invariant {
+    static let objects: [(revision: String, kind: String, name: String)] = [
+        ("006_add_pending_proposals", "table", "pending_proposals"),
+        ("006_add_pending_proposals", "type", "proposal_status"),
+        ("006_add_pending_proposals", "type", "proposal_type"),
+        ("006_add_pending_proposals", "index", "idx_pending_proposals_status"),
+        ("006_add_pending_proposals", "index", "idx_pending_proposals_expires"),
+        ("007_add_agent_traces", "table", "agent_traces"),
+        ("007_add_agent_traces", "index", "idx_agent_traces_trace_id"),
+        ("007_add_agent_traces", "index", "idx_agent_traces_agent_type"),
+        ("007_add_agent_traces", "index", "idx_agent_traces_status"),
+    ]
+
+    var info: InvariantInfo {
+        InvariantInfo(id: "schema.sprint3_objects", title: "Sprint 3 tables, enum types and indexes exist", source: "3.3, 4.2", severity: .high)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        if let notYet = try context.requireRevision("006_add_pending_proposals") { return notYet }
+        let applied = try context.appliedIndex()
+        var evidence: [Evidence] = []
+        var checked = 0
+        for object in Self.objects where (context.chain.index(of: object.revision) ?? Int.max) <= applied {
+            checked += 1
+            let exists: Bool
+            if object.kind == "type" {
+                exists = try MigrationBookkeeping.enumTypeExists(context.db, object.name)
+            } else {
+                exists = try Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?)", arguments: [object.kind, object.name])!
+            }
+            if !exists { evidence.append(Evidence(table: object.kind == "table" ? object.name : nil, note: "\(object.kind) \(object.name) of \(object.revision) is missing")) }
+        }
+        if evidence.isEmpty { return .holds(detail: "\(checked) objects present") }
+        return .broken(detail: "\(evidence.count) object(s) missing", evidence: evidence)
+    }
+}

@@ -1,0 +1,51 @@
+import GRDB
+
+/// The deploy's invariants, in report order. Ids are stable: scenarios and CI refer to them.
+public struct InvariantCatalog: Sendable {
+    public let invariants: [any Invariant]
+
+    public init(invariants: [any Invariant]) {
+        self.invariants = invariants
+    }
+
+    public static let standard = InvariantCatalog(invariants: [
+        ImmutabilityInvariant(table: "decisions", probeColumn: "rationale"),
+        ImmutabilityInvariant(table: "evidence_packs", probeColumn: "content_hash"),
+        ImmutabilityInvariant(table: "audit_events", probeColumn: "action"),
+        HardOverrideInvariant(),
+        ForeignKeyInvariant(),
+        RolesRetainedInvariant(),
+        EvaluationDeterminismInvariant(),
+        CountsUnchangedInvariant(),
+        NoDataLostInvariant(),
+        SchemaRevisionInvariant(),
+        Sprint3ObjectsInvariant(),
+    ] + InvariantCatalog.behaviourInvariants)
+
+    public var ids: [String] { invariants.map(\.info.id) }
+
+    public func info(_ id: String) -> InvariantInfo? { invariants.first { $0.info.id == id }?.info }
+
+    /// Evaluates every invariant (or those of `only`), in catalog order.
+    public func evaluate(_ context: InvariantContext, only: Set<String>? = nil) throws -> [InvariantResult] {
+        try invariants.filter { only?.contains($0.info.id) ?? true }.map { invariant in
+            InvariantResult(info: invariant.info, status: try invariant.evaluate(context))
+        }
+    }
+
+    /// Throws a usage error naming the unknown id, with the nearest known one as a suggestion.
+    public func validate(ids requested: [String]) throws {
+        for id in requested where info(id) == nil {
+            throw UnknownInvariantError(id: id, suggestion: NearestName.suggest(id, among: ids))
+        }
+    }
+}
+
+public struct UnknownInvariantError: UserFacingError, Equatable {
+    public var id: String
+    public var suggestion: String?
+    public var exitStatus: ExitStatus { .usage }
+    public var description: String {
+        "error: unknown invariant '\(id)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "") + "; `rehearse invariants` lists them"
+    }
+}

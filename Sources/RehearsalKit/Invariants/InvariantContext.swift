@@ -1,0 +1,60 @@
+import GRDB
+
+/// Everything an invariant may look at: the database, the baseline recorded before the
+/// deploy, the revision chain, the virtual time, and (when a simulated world is running)
+/// what its services show.
+public struct InvariantContext {
+    public var db: Database
+    public var chain: RevisionChain
+    public var baseline: Baseline?
+    /// The revision `schema.revision` expects; the chain's head unless a scenario says otherwise.
+    public var expectedRevision: String?
+    /// The virtual "now". The engine never reads the machine's clock.
+    public var now: Timestamp
+    /// When the proposal-expiration task last ran, if it ever did.
+    public var lastExpirationRun: Timestamp?
+    /// What the traces viewer and its cache currently hold (rendered pages), by cache key.
+    public var viewerPages: [String: String]
+    /// People whose names and emails count as PII wherever they appear.
+    public var knownPeople: [KnownPerson]
+
+    public init(
+        db: Database, chain: RevisionChain, baseline: Baseline? = nil, expectedRevision: String? = nil,
+        now: Timestamp, lastExpirationRun: Timestamp? = nil, viewerPages: [String: String] = [:], knownPeople: [KnownPerson] = []
+    ) {
+        self.db = db
+        self.chain = chain
+        self.baseline = baseline
+        self.expectedRevision = expectedRevision ?? chain.head?.id
+        self.now = now
+        self.lastExpirationRun = lastExpirationRun
+        self.viewerPages = viewerPages
+        self.knownPeople = knownPeople
+    }
+
+    /// The index in the chain of the applied revision (-1 at base).
+    public func appliedIndex() throws -> Int {
+        guard let current = try MigrationBookkeeping.currentRevision(db) else { return -1 }
+        return chain.index(of: current) ?? -1
+    }
+
+    /// Not applicable until `revision` is applied: "revision X not yet applied".
+    func requireRevision(_ revision: String) throws -> InvariantStatus? {
+        guard let needed = chain.index(of: revision) else { return .notApplicable(reason: "revision \(revision) is not in the migration chain") }
+        if try appliedIndex() < needed {
+            return .notApplicable(reason: "revision \(revision) not yet applied")
+        }
+        return nil
+    }
+}
+
+/// A person whose name and email are PII (the application's users, or a `--people` file).
+public struct KnownPerson: Sendable, Equatable {
+    public var displayName: String
+    public var email: String
+
+    public init(displayName: String, email: String) {
+        self.displayName = displayName
+        self.email = email
+    }
+}

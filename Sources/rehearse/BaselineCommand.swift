@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import RehearsalKit
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record checklist 1.2's baseline values (counts, distributions, latest audit event) to a JSON file.")
+
+    @Option(name: .long, help: "The SQLite database file.") var db: String
+    @Option(name: .shortAndLong, help: "Where to write the baseline JSON.") var output: String
+    @Option(name: .long, help: "A label stored in the file.") var label: String = "pre-deploy"
+
+    func run() throws {
+        try reportingErrors {
+            let queue = try DatabaseOpener.openExisting(path: db)
+            let baseline = try queue.read { db in try Baseline.capture(db, label: label) }
+            do {
+                try (baseline.json().pretty() + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw OutputFileError(path: output)
+            }
+            print("baseline '\(label)' written to \(output): " + Baseline.tables.map { "\($0) \(baseline.tableCounts[$0] ?? 0)" }.joined(separator: ", ")
+                  + ", latest audit event \(baseline.latestAuditEventId.map(String.init) ?? "none")")
+        }
+    }
+}
+
+struct OutputFileError: UserFacingError {
+    var path: String
+    var exitStatus: ExitStatus { .invalidInput }
+    var description: String { "\(path): error: cannot write the output file" }
+}

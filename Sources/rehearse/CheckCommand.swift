@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import RehearsalKit
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Evaluate the invariant catalog on a database: exit 0 when every applicable invariant holds, 1 otherwise.")
+
+    @Option(name: .long, help: "The SQLite database file.") var db: String
+    @Option(name: .long, help: "A baseline file from `rehearse baseline`, to compare counts and roles.") var baseline: String?
+    @Option(name: .long, help: "text or json (schema in docs/check-json.md).") var format: OutputFormat = .text
+    @Option(name: .long, parsing: .upToNextOption, help: "Evaluate only these invariant ids.") var only: [String] = []
+    @Option(name: .long, help: "The revision schema.revision expects (default: the chain's head).") var expectRevision: String?
+    @Option(name: .long, help: "The virtual now, ISO-8601 (default: the latest audit event's time).") var now: String?
+    @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func validate() throws {
+        try InvariantCatalog.standard.validate(ids: only)
+        if let now, Timestamp(iso8601: now) == nil { throw ValidationError("--now '\(now)' is not an ISO-8601 time") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
+            let recorded = try baseline.map { try Baseline.load(path: $0) }
+            let queue = try DatabaseOpener.openExisting(path: db)
+            let (results, comparison) = try queue.writeWithoutTransaction { db in
+                let virtualNow = try now.flatMap(Timestamp.init(iso8601:)) ?? Self.latestActivity(db) ?? Seeder.defaultNow
+                let context = InvariantContext(db: db, chain: chain, baseline: recorded, expectedRevision: expectRevision, now: virtualNow)
+                let results = try InvariantCatalog.standard.evaluate(context, only: only.isEmpty ? nil : Set(only))
+                let comparison = try recorded.map { BaselineComparison(before: $0, after: try Baseline.capture(db, label: "post-deploy")) }
+                return (results, comparison)
+            }
+            let report = InvariantReport(results: results)
+            switch format {
+            case .json:
+                var json = report.json()
+                if case .object(var members) = json, let comparison {
+                    members.append(("baseline_values", .array(comparison.lines.map {
+                        .object([("metric", .string($0.metric)), ("pre_deploy", .string($0.before)), ("post_deploy", .string($0.after)), ("status", .string($0.status))])
+                    })))
+                    json = .object(members)
+                }
+                print(json.pretty())
+            case .text:
+                print(report.text(style: .forStandardOutput))
+                if let comparison { print("\nBaseline Values:\n\n" + comparison.markdown(), terminator: "") }
+            }
+            if report.brokenCount > 0 { throw ExitCode(ExitStatus.failed.rawValue) }
+        }
+    }
+
+    /// The latest thing that happened in the data, standing in for "now" outside a scenario.
+    static func latestActivity(_ db: Database) throws -> Timestamp? {
+        guard try db.tableExists("audit_events") else { return nil }
+        return try String.fetchOne(db, sql: "SELECT MAX(occurred_at) FROM audit_events").flatMap(Timestamp.init(iso8601:))
+    }
+}
+
+extension TerminalStyle {
+    /// Colour on a terminal only, and never when NO_COLOR is set.
+    static var forStandardOutput: TerminalStyle {
+        TerminalStyle(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+    }
+}
