@@ -19,7 +19,11 @@ struct CheckCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
-        try InvariantCatalog.standard.validate(ids: only)
+        do {
+            try InvariantCatalog.standard.validate(ids: only)
+        } catch let error as UnknownInvariantError {
+            throw ValidationError(String(error.description.dropFirst("error: ".count)))
+        }
         if let now, Timestamp(iso8601: now) == nil { throw ValidationError("--now '\(now)' is not an ISO-8601 time") }
     }
 

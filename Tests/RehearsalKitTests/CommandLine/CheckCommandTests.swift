@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import RehearsalKit
+
+@Suite struct CheckCommandTests {
+    func seededFile() throws -> String {
+        let path = try makeTemporaryDirectory().appendingPathComponent("c.db").path
+        #expect(try runRehearse(["migrate", "upgrade", "head", "--db", path]).status == 0)
+        #expect(try runRehearse(["seed", "--db", path, "--seed", "3"]).status == 0)
+        return path
+    }
+
+    @Test func checkLeavesTheFileByteIdenticalEvenWhenATriggerIsMissing() throws {
+        let path = try seededFile()
+        #expect(try runRehearse(["sql", "--db", path, "DROP TRIGGER decisions_immutable_update"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let result = try runRehearse(["check", "--db", path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  BROKEN  immutability.decisions "))
+        #expect(result.stdout.contains("           - decisions: trigger decisions_immutable_update is missing"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func checkWithABaselinePrintsTheBaselineValuesTable() throws {
+        let path = try seededFile()
+        let baseline = path + ".baseline.json"
+        #expect(try runRehearse(["baseline", "--db", path, "-o", baseline]).status == 0)
+        #expect(try runRehearse(["sql", "--db", path, "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T10:00:00Z', 'system:test', 'test', 'test')"]).status == 0)
+        let result = try runRehearse(["check", "--db", path, "--baseline", baseline])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("| decisions count | 135 | 135 | OK |"))
+        #expect(result.stdout.contains("| audit_events count | 1444 | 1445 | CHANGED (+1) |"))
+        #expect(result.stdout.contains("| latest_audit_event_id | 1444 | 1445 | CHANGED (+1) |"))
+        #expect(result.stdout.contains("  holds   baseline.no_data_lost"))
+    }
+
+    @Test func checkJSONIsStableAndCanBeNarrowed() throws {
+        let path = try seededFile()
+        let result = try runRehearse(["check", "--db", path, "--format", "json", "--only", "fk.no_orphans", "schema.revision"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            {
+              "format": "rehearse-check/1",
+              "summary": {
+                "holds": 2,
+                "broken": 0,
+                "not_applicable": 0
+              },
+              "invariants": [
+                {
+                  "id": "fk.no_orphans",
+                  "title": "No orphaned foreign key relationships (decisions→exceptions, evidence_packs→decisions, …)",
+                  "source": "Data Invariants, 4.1",
+                  "severity": "critical",
+                  "status": "holds",
+                  "detail": "0 orphaned rows",
+                  "evidence": []
+                },
+                {
+                  "id": "schema.revision",
+                  "title": "alembic_version is at the expected revision",
+                  "source": "1.1, 3.2",
+                  "severity": "high",
+                  "status": "holds",
+                  "detail": "at 007_add_agent_traces",
+                  "evidence": []
+                }
+              ]
+            }
+
+            """)
+    }
+
+    @Test func badArgumentsAreUsageErrorsAndMissingFilesInvalidInput() throws {
+        let path = try seededFile()
+        let unknown = try runRehearse(["check", "--db", path, "--only", "fk.no_orphan"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("Error: unknown invariant 'fk.no_orphan' (did you mean 'fk.no_orphans'?)"))
+        let missing = try runRehearse(["check", "--db", "/nonexistent/x.db"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "/nonexistent/x.db: error: cannot open the database: no such file\n")
+        let badBaseline = try runRehearse(["check", "--db", path, "--baseline", path])
+        #expect(badBaseline.status == 2)
+        #expect(badBaseline.stderr.hasPrefix("\(path): error: not a rehearse baseline: invalid JSON at byte 1"))
+        #expect(try runRehearse(["seed", "--db", path, "--profile", "huge"]).status == 64)
+    }
+
+    @Test func invariantsListsTheCatalog() throws {
+        let result = try runRehearse(["invariants"])
+        #expect(result.status == 0)
+        for id in InvariantCatalog.standard.ids { #expect(result.stdout.contains(id)) }
+    }
+}
