@@ -9,6 +9,9 @@ public enum DatabaseOpener {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "rehearse"
+        // Checks read every row of million-row tables; a 64 MiB page cache (SQLite's default is
+        // 2 MiB) keeps foreign-key and join lookups from re-reading pages.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
         guard let path else { return try DatabaseQueue(configuration: configuration) }
         do {
             return try DatabaseQueue(path: path, configuration: configuration)

@@ -17,7 +17,8 @@ public struct Evaluator: Sendable {
 
     public struct Rule: Sendable {
         var id: String
-        var pointer: String
+        /// The pointer's unescaped tokens, split once when the rules are parsed.
+        var path: [String]
         var op: String
         var value: JSONValue
         var outcome: String
@@ -32,7 +33,7 @@ public struct Evaluator: Sendable {
             rules = (json["rules"]?.arrayValue ?? []).compactMap { rule in
                 guard let id = rule["id"]?.stringValue, let pointer = rule["pointer"]?.stringValue,
                       let op = rule["op"]?.stringValue, let outcome = rule["outcome"]?.stringValue else { return nil }
-                return Rule(id: id, pointer: pointer, op: op, value: rule["value"] ?? .null, outcome: outcome)
+                return Rule(id: id, path: JSONPointer.tokens(pointer), op: op, value: rule["value"] ?? .null, outcome: outcome)
             }
             defaultOutcome = json["default"]?.stringValue ?? "pass"
         }
@@ -42,7 +43,8 @@ public struct Evaluator: Sendable {
 
     public init() {}
 
-    public func evaluate(rules: RuleSet, payload: JSONValue, signalId: String, policyVersionId: String) -> Outcome {
+    /// `hashing: false` leaves `outputHash` empty, for callers that compare outputs directly.
+    public func evaluate(rules: RuleSet, payload: JSONValue, signalId: String, policyVersionId: String, hashing: Bool = true) -> Outcome {
         var matched: [String] = []
         var result = rules.defaultOutcome
         for rule in rules.rules where Self.matches(rule, payload) {
@@ -56,11 +58,11 @@ public struct Evaluator: Sendable {
             ("matched", .array(matched.map(JSONValue.string))),
             ("result", .string(result)),
         ]).serialized()
-        return Outcome(result: result, output: output, outputHash: SHA256.hex(output))
+        return Outcome(result: result, output: output, outputHash: hashing ? SHA256.hex(output) : "")
     }
 
     static func matches(_ rule: Rule, _ payload: JSONValue) -> Bool {
-        let actual = JSONPointer.resolve(rule.pointer, in: payload)
+        let actual = JSONPointer.resolve(tokens: rule.path, in: payload)
         switch rule.op {
         case "exists": return actual != nil && actual != .null
         case "eq": return actual == rule.value

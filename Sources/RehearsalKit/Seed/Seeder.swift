@@ -172,7 +172,7 @@ public struct Seeder {
         return 4
     }
 
-    static func rules(limit: Int) -> JSONValue {
+    public static func rules(limit: Int) -> JSONValue {
         .object([
             ("rules", .array([
                 .object([("id", .string("amount_limit")), ("pointer", .string("/amount")), ("op", .string("gt")), ("value", .int(limit)), ("outcome", .string("fail"))]),

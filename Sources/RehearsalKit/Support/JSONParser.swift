@@ -20,7 +20,11 @@ public struct JSONParser {
     let depthLimit: Int
 
     public static func parse(_ text: String, depthLimit: Int = defaultDepthLimit) throws -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8), depthLimit: depthLimit)
+        try parse(bytes: Array(text.utf8), depthLimit: depthLimit)
+    }
+
+    public static func parse(bytes: [UInt8], depthLimit: Int = defaultDepthLimit) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, depthLimit: depthLimit)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()

@@ -12,13 +12,24 @@ public enum JSONPointer {
         pointer + "/" + String(index)
     }
 
+    /// The unescaped tokens of `pointer` (`/a~1b/0` → `["a/b", "0"]`); nil-safe: a pointer
+    /// not starting with `/` has a single token that matches nothing.
+    public static func tokens(_ pointer: String) -> [String] {
+        guard !pointer.isEmpty else { return [] }
+        guard pointer.hasPrefix("/") else { return ["\u{0}invalid"] }
+        return pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
+            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        }
+    }
+
     /// The value at `pointer` in `value`, or nil when the path does not exist.
     public static func resolve(_ pointer: String, in value: JSONValue) -> JSONValue? {
-        guard !pointer.isEmpty else { return value }
-        guard pointer.hasPrefix("/") else { return nil }
+        resolve(tokens: tokens(pointer), in: value)
+    }
+
+    public static func resolve(tokens: [String], in value: JSONValue) -> JSONValue? {
         var current = value
-        for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let token = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        for token in tokens {
             switch current {
             case .object:
                 guard let next = current[token] else { return nil }

@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import GRDB
+import GRDBSQLite
 
 /// `evaluation.deterministic`: re-evaluating every stored evaluation's inputs (the signal's
 /// payload and the policy version's rules) with the application's evaluator gives the stored
@@ -17,35 +20,101 @@ struct EvaluationDeterminismInvariant: Invariant {
             let rules = (try? JSONParser.parse(row[1] as String)) ?? .null
             ruleSets[row[0]] = Evaluator.RuleSet(json: rules)
         }
-        let evaluator = Evaluator()
         var evidence: [Evidence] = []
         var checked = 0
-        let rows = try Row.fetchCursor(db, sql: """
+        // This reads every evaluation, so it steps the statement with SQLite's C API and copies
+        // column bytes, not Rows; re-evaluation (parse, evaluate, hash) then runs on every core,
+        // batch by batch, and evidence is merged back in row order so reports stay deterministic.
+        let statement = try db.makeStatement(sql: """
             SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
             FROM evaluations e JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
             """)
-        while let row = try rows.next() {
-            let id: String = row[0]
-            let result: String = row[1]
-            let output: String = row[2]
-            let hash: String = row[3]
-            checked += 1
-            guard (row[4] as String) == Evaluator.version else {
-                evidence.append(Evidence(table: "evaluations", rowId: id, column: "evaluator_version", note: "unknown evaluator version; cannot re-evaluate"))
-                continue
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        func bytes(_ column: Int32) -> [UInt8] {
+            guard let text = sqlite3_column_text(handle, column) else { return [] }
+            return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))))
+        }
+        var batch: [StoredEvaluation] = []
+        batch.reserveCapacity(Self.batchSize)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_ROW {
+                batch.append(StoredEvaluation(
+                    id: bytes(0), result: bytes(1), output: bytes(2), outputHash: bytes(3), evaluatorVersion: bytes(4),
+                    signalId: bytes(5), policyVersionId: bytes(6), payload: bytes(7)))
+                checked += 1
+            } else if code != SQLITE_DONE {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            if SHA256.hex(output) != hash {
-                evidence.append(Evidence(table: "evaluations", rowId: id, column: "output_hash", note: "stored hash is not the hash of the stored output"))
-                continue
+            if batch.count == Self.batchSize || (code == SQLITE_DONE && !batch.isEmpty) {
+                evidence += Self.verify(batch, ruleSets: ruleSets)
+                batch.removeAll(keepingCapacity: true)
             }
-            guard let rules = ruleSets[row[6]], let payload = try? JSONParser.parse(row[7] as String) else { continue }
-            let again = evaluator.evaluate(rules: rules, payload: payload, signalId: row[5], policyVersionId: row[6])
-            if again.outputHash != hash || again.result != result {
-                evidence.append(Evidence(table: "evaluations", rowId: id, column: again.result != result ? "result" : "output",
-                                         note: "re-evaluation gives a different \(again.result != result ? "result" : "output")"))
-            }
+            if code == SQLITE_DONE { break }
         }
         if evidence.isEmpty { return .holds(detail: "\(checked) evaluations reproduce") }
         return .broken(detail: "\(evidence.count) of \(checked) evaluations do not reproduce", evidence: evidence)
+    }
+
+    static let batchSize = 4096
+
+    /// One stored evaluation's columns, as bytes.
+    struct StoredEvaluation: Sendable {
+        var id, result, output, outputHash, evaluatorVersion, signalId, policyVersionId, payload: [UInt8]
+    }
+
+    /// Verifies a batch on all cores; the evidence comes back in the batch's order.
+    static func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet]) -> [Evidence] {
+        let slots = ResultSlots(count: batch.count)
+        defer { slots.deallocate() }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < batch.count {
+                slots.store(verify(batch[index], ruleSets: ruleSets), at: index)
+                index += workers
+            }
+        }
+        return slots.collect()
+    }
+
+    static func verify(_ row: StoredEvaluation, ruleSets: [String: Evaluator.RuleSet]) -> Evidence? {
+        let id = String(decoding: row.id, as: UTF8.self)
+        guard row.evaluatorVersion.elementsEqual(Evaluator.version.utf8) else {
+            return Evidence(table: "evaluations", rowId: id, column: "evaluator_version", note: "unknown evaluator version; cannot re-evaluate")
+        }
+        let hashMatches = row.outputHash.withUnsafeBufferPointer { SHA256.matches(bytes: row.output, hexDigest: $0) }
+        guard hashMatches else {
+            return Evidence(table: "evaluations", rowId: id, column: "output_hash", note: "stored hash is not the hash of the stored output")
+        }
+        let versionId = String(decoding: row.policyVersionId, as: UTF8.self)
+        guard let rules = ruleSets[versionId], let payload = try? JSONParser.parse(bytes: row.payload) else { return nil }
+        // The stored hash matches the stored output (checked above), so comparing the outputs
+        // themselves is comparing hashes, without hashing again.
+        let again = Evaluator().evaluate(
+            rules: rules, payload: payload, signalId: String(decoding: row.signalId, as: UTF8.self), policyVersionId: versionId, hashing: false)
+        let sameResult = row.result.elementsEqual(again.result.utf8)
+        if sameResult && again.output.utf8.elementsEqual(row.output) { return nil }
+        return Evidence(table: "evaluations", rowId: id, column: sameResult ? "output" : "result",
+                        note: "re-evaluation gives a different \(sameResult ? "output" : "result")")
+    }
+}
+
+/// Per-row result slots that concurrent workers fill at distinct indices.
+private final class ResultSlots: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<Evidence?>
+
+    init(count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil)
+    }
+
+    /// Each index is written by exactly one worker, so no two threads touch the same slot.
+    func store(_ value: Evidence?, at index: Int) { buffer[index] = value }
+    func collect() -> [Evidence] { buffer.compactMap { $0 } }
+    func deallocate() {
+        buffer.deinitialize()
+        buffer.deallocate()
     }
 }
