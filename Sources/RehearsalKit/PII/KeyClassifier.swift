@@ -1,0 +1,41 @@
+/// What an object key says about its value: at a key that names a secret, a person's name, an
+/// account, an email or a sensitive marker, the whole value is PII whatever it looks like.
+enum KeyClassifier {
+    /// The key lowercased with `_`, `-`, `.` and spaces removed (`X-Api-Key` → `xapikey`).
+    static func normalize(_ key: String) -> String {
+        String(key.lowercased().unicodeScalars.filter { !["_", "-", ".", " "].contains($0) })
+    }
+
+    static let secretKeys: Set<String> = [
+        "password", "passwd", "pwd", "pass", "passphrase", "secret", "clientsecret", "apikey", "apisecret", "xapikey",
+        "accesstoken", "refreshtoken", "idtoken", "authtoken", "token", "sessiontoken", "bearertoken", "authorization",
+        "proxyauthorization", "privatekey", "secretkey", "credentials", "credential", "sessionid", "cookie", "setcookie",
+        "accesskey", "secretaccesskey", "awssecretaccesskey", "signingkey", "webhooksecret", "otp", "pin", "cvv", "cvc",
+    ]
+    static let secretSuffixes = ["password", "secret", "apikey", "accesskey", "privatekey"]
+    static let tokenSuffixExclusions = ["count", "usage", "limit", "max", "total", "budget", "used", "type", "kind", "expiry", "expiresat", "ttl"]
+
+    static let nameKeys: Set<String> = [
+        "displayname", "fullname", "firstname", "lastname", "givenname", "familyname", "middlename", "surname",
+        "personname", "customername", "contactname", "holdername", "accountholder", "accountholdername", "cardholder",
+        "cardholdername", "beneficiaryname", "ownername", "reviewername", "approvername", "authorname", "sendername",
+        "recipientname", "patientname", "employeename", "applicantname", "legalname", "maidenname", "nickname",
+    ]
+    static let accountKeys: Set<String> = [
+        "accountnumber", "accountno", "accountnum", "acctno", "acctnum", "acctnumber", "bankaccount", "bankaccountnumber",
+        "iban", "cardnumber", "creditcard", "creditcardnumber", "debitcard", "pan", "routingnumber", "sortcode", "bban",
+    ]
+    static let emailKeys: Set<String> = ["email", "emailaddress", "mail", "useremail", "contactemail", "reviewer_email"]
+
+    /// The type a key gives its whole value, or nil for a neutral key.
+    static func classify(_ key: String) -> PIIType? {
+        let k = normalize(key)
+        if k.hasPrefix("xsensitive") || k == "sensitivedata" || k == "sensitivepayload" || k == "sensitivefields" { return .sensitive }
+        if emailKeys.contains(k) || (k.hasSuffix("email") && !k.hasSuffix("verifiedemail")) { return .email }
+        if accountKeys.contains(k) || k.hasSuffix("iban") || k.hasSuffix("accountnumber") || k.hasSuffix("cardnumber") { return .accountNumber }
+        if nameKeys.contains(k) { return .personName }
+        if secretKeys.contains(k) || secretSuffixes.contains(where: { k.hasSuffix($0) }) { return .token }
+        if k.hasSuffix("token") && !tokenSuffixExclusions.contains(where: { k.contains($0) }) { return .token }
+        return nil
+    }
+}

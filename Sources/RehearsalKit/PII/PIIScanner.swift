@@ -1,0 +1,100 @@
+/// Finds and scrubs PII in JSON values by parsing, never by string replacement over raw text.
+///
+/// It walks the value with its JSON pointer. At a key that names a secret, a name, an account,
+/// an email or a sensitive marker, the whole value is PII. In a string it detects by pattern
+/// with validation (Luhn, mod-97, JWT structure, key prefixes, email syntax), and looks inside
+/// what the string carries: a JSON document, a URL's user info and query values, base64 text.
+/// A finding inside a string is reported at that string's pointer. What cannot be analysed
+/// (nesting too deep) is redacted whole: the scrubber fails closed.
+public struct PIIScanner: Sendable {
+    var people: PeopleIndex
+    /// Deeper JSON is not walked: the subtree at this depth is redacted whole.
+    public static let maximumDepth = 64
+    /// How many carriers (JSON in a string in base64 in a URL …) are opened one inside another.
+    static let maximumCarrierDepth = 4
+
+    public init(people: [KnownPerson] = []) {
+        self.people = PeopleIndex(people)
+    }
+
+    /// Every finding, in document order, each (pointer, type) once.
+    public func scan(_ value: JSONValue) -> [PIIFinding] {
+        scrub(value).findings
+    }
+
+    /// The value with every finding replaced by its placeholder, and the findings.
+    public func scrub(_ value: JSONValue) -> (value: JSONValue, findings: [PIIFinding]) {
+        var findings: [PIIFinding] = []
+        // A name under a name-like key is a person's name whoever they are; the same name
+        // elsewhere in the document (in prose, say) is then that person too.
+        var scanner = self
+        let named = Self.namesUnderNameKeys(value, depth: 0)
+        if !named.isEmpty { scanner.people = people.adding(named.map { KnownPerson(displayName: $0, email: "") }) }
+        let scrubbed = scanner.walk(value, pointer: "", keyType: nil, depth: 0, carrierDepth: 0, findings: &findings)
+        var seen = Set<PIIFinding>()
+        return (scrubbed, findings.filter { seen.insert($0).inserted })
+    }
+
+    /// Types of PII in free text (a rendered page, a log line), and the text scrubbed.
+    public func scrub(text: String) -> (text: String, types: [PIIType]) {
+        let analysis = analyze(text, carrierDepth: 0)
+        return (analysis.text, analysis.types)
+    }
+
+    static func namesUnderNameKeys(_ value: JSONValue, depth: Int) -> [String] {
+        guard depth < maximumDepth else { return [] }
+        switch value {
+        case .object(let members):
+            return members.flatMap { key, member -> [String] in
+                if KeyClassifier.classify(key) == .personName, case .string(let name) = member, !PIIType.isPlaceholder(name) { return [name] }
+                return namesUnderNameKeys(member, depth: depth + 1)
+            }
+        case .array(let items):
+            return items.flatMap { namesUnderNameKeys($0, depth: depth + 1) }
+        default:
+            return []
+        }
+    }
+
+    func walk(_ value: JSONValue, pointer: String, keyType: PIIType?, depth: Int, carrierDepth: Int, findings: inout [PIIFinding]) -> JSONValue {
+        if depth > Self.maximumDepth {
+            findings.append(PIIFinding(pointer: pointer, type: .sensitive))
+            return .string(PIIType.sensitive.placeholder)
+        }
+        if let keyType {
+            switch value {
+            case .null, .bool: return value
+            case .string(let text) where PIIType.isPlaceholder(text) || text.isEmpty: return value
+            default:
+                findings.append(PIIFinding(pointer: pointer, type: keyType))
+                return .string(keyType.placeholder)
+            }
+        }
+        switch value {
+        case .null, .bool:
+            return value
+        case .object(let members):
+            if members.contains(where: { $0.0 == "sensitive" && $0.1 == .bool(true) }) {
+                findings.append(PIIFinding(pointer: pointer, type: .sensitive))
+                return .string(PIIType.sensitive.placeholder)
+            }
+            return .object(members.map { key, member in
+                (key, walk(member, pointer: JSONPointer.appending(pointer, key), keyType: KeyClassifier.classify(key),
+                           depth: depth + 1, carrierDepth: carrierDepth, findings: &findings))
+            })
+        case .array(let items):
+            return .array(items.enumerated().map { index, item in
+                walk(item, pointer: JSONPointer.appending(pointer, index), keyType: nil, depth: depth + 1, carrierDepth: carrierDepth, findings: &findings)
+            })
+        case .number(let text):
+            // A card number stored as a JSON number is still a card number.
+            guard text.count >= 13, text.utf8.allSatisfy(TextDetectors.isDigit), !TextDetectors.cards(Array(text.utf8)).isEmpty else { return value }
+            findings.append(PIIFinding(pointer: pointer, type: .accountNumber))
+            return .string(PIIType.accountNumber.placeholder)
+        case .string(let text):
+            let analysis = analyze(text, carrierDepth: carrierDepth)
+            for type in analysis.types { findings.append(PIIFinding(pointer: pointer, type: type)) }
+            return analysis.types.isEmpty ? value : .string(analysis.text)
+        }
+    }
+}

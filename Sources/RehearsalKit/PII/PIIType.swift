@@ -1,0 +1,30 @@
+/// The kinds of PII the checklist (4.6) names.
+public enum PIIType: String, Sendable, CaseIterable, Comparable {
+    case email
+    case personName = "person_name"
+    case accountNumber = "account_number"
+    case token
+    case sensitive
+
+    public static func < (lhs: PIIType, rhs: PIIType) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What a finding of this type is replaced by: `[REDACTED:EMAIL]`.
+    public var placeholder: String { "[REDACTED:\(rawValue.uppercased())]" }
+
+    /// Whether `text` is one of the placeholders: they are never PII, so scrubbing twice
+    /// changes nothing.
+    static func isPlaceholder(_ text: String) -> Bool {
+        text.hasPrefix("[REDACTED:") && text.hasSuffix("]") && allCases.contains { $0.placeholder == text }
+    }
+}
+
+/// Where PII was found: a JSON pointer and a type. Never the value itself.
+public struct PIIFinding: Sendable, Hashable {
+    public var pointer: String
+    public var type: PIIType
+
+    public init(pointer: String, type: PIIType) {
+        self.pointer = pointer
+        self.type = type
+    }
+}

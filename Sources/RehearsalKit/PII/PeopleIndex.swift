@@ -1,0 +1,71 @@
+/// Known people's names, indexed by their first word, so every string can be searched for
+/// every name in one pass over its words (case-insensitive, prose included).
+struct PeopleIndex: Sendable {
+    private var byFirstWord: [String: [[String]]] = [:]
+
+    init(_ people: [KnownPerson]) {
+        for person in people {
+            let words = PeopleIndex.words(in: Array(person.displayName.utf8)).map(\.text)
+            guard let first = words.first else { continue }
+            // A one-word name would match too much ordinary prose; people are matched by full name.
+            guard words.count >= 2 else { continue }
+            if !(byFirstWord[first]?.contains(words) ?? false) { byFirstWord[first, default: []].append(words) }
+        }
+    }
+
+    var isEmpty: Bool { byFirstWord.isEmpty }
+
+    func adding(_ people: [KnownPerson]) -> PeopleIndex {
+        var copy = self
+        for (first, names) in PeopleIndex(people).byFirstWord {
+            for name in names where !(copy.byFirstWord[first]?.contains(name) ?? false) { copy.byFirstWord[first, default: []].append(name) }
+        }
+        return copy
+    }
+
+    struct Word {
+        var range: Range<Int>
+        var text: String
+    }
+
+    static func isLetter(_ b: UInt8) -> Bool { TextDetectors.isAlpha(b) || b >= 0x80 }
+
+    /// Runs of letters (with inner `'` and `-`, as in O'Brien or Anne-Marie), lowercased.
+    static func words(in s: [UInt8]) -> [Word] {
+        var words: [Word] = []
+        var i = 0
+        while i < s.count {
+            guard isLetter(s[i]) else { i += 1; continue }
+            var j = i + 1
+            while j < s.count, isLetter(s[j]) || ((s[j] == UInt8(ascii: "'") || s[j] == UInt8(ascii: "-")) && j + 1 < s.count && isLetter(s[j + 1])) { j += 1 }
+            words.append(Word(range: i..<j, text: String(decoding: s[i..<j], as: UTF8.self).lowercased()))
+            i = j
+        }
+        return words
+    }
+
+    func spans(in s: [UInt8]) -> [TextDetectors.Span] {
+        guard !byFirstWord.isEmpty else { return [] }
+        let words = PeopleIndex.words(in: s)
+        var spans: [TextDetectors.Span] = []
+        var w = 0
+        while w < words.count {
+            var matched = false
+            for name in byFirstWord[words[w].text] ?? [] where w + name.count <= words.count {
+                let candidate = words[w..<(w + name.count)]
+                // Words of a name are separated by white space only ("Amara Okafor", not "Amara, Okafor").
+                let adjacent = zip(candidate, candidate.dropFirst()).allSatisfy { a, b in
+                    s[a.range.upperBound..<b.range.lowerBound].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") }
+                }
+                if adjacent, zip(candidate, name).allSatisfy({ $0.text == $1 }) {
+                    spans.append((candidate.first!.range.lowerBound..<candidate.last!.range.upperBound, .personName))
+                    w += name.count
+                    matched = true
+                    break
+                }
+            }
+            if !matched { w += 1 }
+        }
+        return spans
+    }
+}

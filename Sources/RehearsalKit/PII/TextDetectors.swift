@@ -1,0 +1,243 @@
+/// Pattern detectors over a string's UTF-8 bytes. Each returns byte ranges and a type; where a
+/// format has a checksum (Luhn, mod-97) or a structure (JWT), a match must pass it, so order
+/// numbers and random digit strings are left alone.
+struct TextDetectors {
+    typealias Span = (range: Range<Int>, type: PIIType)
+
+    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
+    static func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+    static func isAlpha(_ b: UInt8) -> Bool { isUpper(b) || isLower(b) }
+    static func isAlnum(_ b: UInt8) -> Bool { isAlpha(b) || isDigit(b) }
+    static func isWordByte(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: "_") || b >= 0x80 }
+
+    // MARK: Email
+
+    static func emails(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        func isLocal(_ b: UInt8) -> Bool { isAlnum(b) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b) }
+        func isDomain(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") }
+        var i = 0
+        while i < s.count {
+            guard s[i] == UInt8(ascii: "@") else { i += 1; continue }
+            var start = i
+            while start > 0, isLocal(s[start - 1]) { start -= 1 }
+            var end = i + 1
+            while end < s.count, isDomain(s[end]) { end += 1 }
+            // Trailing dots and hyphens belong to the sentence, not the domain.
+            while end > i + 1, s[end - 1] == UInt8(ascii: ".") || s[end - 1] == UInt8(ascii: "-") { end -= 1 }
+            while start < i, s[start] == UInt8(ascii: ".") { start += 1 }
+            let domain = s[(i + 1)..<end]
+            let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            if start < i, labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }),
+               let tld = labels.last, tld.count >= 2, tld.allSatisfy(isAlpha) {
+                spans.append((start..<end, .email))
+            }
+            i = max(end, i + 1)
+        }
+        return spans
+    }
+
+    // MARK: Tokens
+
+    static let tokenPrefixes: [(prefix: String, minimumTail: Int, tail: @Sendable (UInt8) -> Bool)] = [
+        ("sk-", 16, { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
+        ("sk_live_", 12, isAlnum), ("sk_test_", 12, isAlnum), ("rk_live_", 12, isAlnum), ("rk_test_", 12, isAlnum),
+        ("ghp_", 20, isAlnum), ("gho_", 20, isAlnum), ("ghu_", 20, isAlnum), ("ghs_", 20, isAlnum), ("ghr_", 20, isAlnum),
+        ("github_pat_", 20, { isAlnum($0) || $0 == UInt8(ascii: "_") }),
+        ("xoxb-", 10, { isAlnum($0) || $0 == UInt8(ascii: "-") }), ("xoxp-", 10, { isAlnum($0) || $0 == UInt8(ascii: "-") }),
+        ("xoxa-", 10, { isAlnum($0) || $0 == UInt8(ascii: "-") }), ("glpat-", 20, { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
+        ("AKIA", 16, { isUpper($0) || isDigit($0) }), ("ASIA", 16, { isUpper($0) || isDigit($0) }),
+        ("AIza", 35, { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
+    ]
+
+    /// Known API-key prefixes (`sk-`, `ghp_`, `AKIA`, …) followed by enough key characters.
+    static func prefixedKeys(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        for (prefix, minimum, tail) in tokenPrefixes {
+            let p = Array(prefix.utf8)
+            var i = 0
+            while i + p.count <= s.count {
+                if s[i] == p[0], Array(s[i..<(i + p.count)]) == p, i == 0 || !isWordByte(s[i - 1]) {
+                    var end = i + p.count
+                    while end < s.count, tail(s[end]) { end += 1 }
+                    if end - i - p.count >= minimum, end == s.count || !isWordByte(s[end]) {
+                        spans.append((i..<end, .token))
+                        i = end
+                        continue
+                    }
+                }
+                i += 1
+            }
+        }
+        return spans
+    }
+
+    static func isBase64URL(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") }
+
+    /// JWTs: three base64url segments whose header decodes to a JSON object with `alg`.
+    static func jwts(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        var i = 0
+        while i + 3 < s.count {
+            guard s[i] == UInt8(ascii: "e"), s[i + 1] == UInt8(ascii: "y"), s[i + 2] == UInt8(ascii: "J"), i == 0 || !isBase64URL(s[i - 1]) else { i += 1; continue }
+            var segments: [Range<Int>] = []
+            var start = i, j = i
+            while j <= s.count {
+                if j < s.count, isBase64URL(s[j]) { j += 1; continue }
+                segments.append(start..<j)
+                if j < s.count, s[j] == UInt8(ascii: "."), segments.count < 3 { j += 1; start = j; continue }
+                break
+            }
+            if segments.count == 3, segments[0].count >= 10, segments[1].count >= 2,
+               let header = Base64.decode(Array(s[segments[0]]), urlSafe: true),
+               let json = try? JSONParser.parse(bytes: header, depthLimit: 8), json["alg"] != nil {
+                spans.append((i..<segments[2].upperBound, .token))
+                i = segments[2].upperBound
+                continue
+            }
+            i += 1
+        }
+        return spans
+    }
+
+    /// `Bearer <credential>`: the credential, whatever its format.
+    static func bearerCredentials(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        let word = Array("bearer".utf8)
+        var i = 0
+        while i + word.count < s.count {
+            let matches = (0..<word.count).allSatisfy { s[i + $0] | 0x20 == word[$0] }
+            if matches, i == 0 || !isWordByte(s[i - 1]), s[i + word.count] == UInt8(ascii: " ") {
+                var start = i + word.count
+                while start < s.count, s[start] == UInt8(ascii: " ") { start += 1 }
+                var end = start
+                while end < s.count, isBase64URL(s[end]) || [UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(s[end]) { end += 1 }
+                if end - start >= 8 {
+                    spans.append((start..<end, .token))
+                    i = end
+                    continue
+                }
+            }
+            i += 1
+        }
+        return spans
+    }
+
+    // MARK: Account numbers
+
+    /// Payment card numbers: 13–19 digits, plain or grouped by single spaces or dashes, with a
+    /// card network's first digit and a valid Luhn check digit.
+    static func cards(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        var i = 0
+        while i < s.count {
+            guard isDigit(s[i]), i == 0 || !(isWordByte(s[i - 1]) || s[i - 1] == UInt8(ascii: "-") || s[i - 1] == UInt8(ascii: ".")) else { i += 1; continue }
+            var digits: [UInt8] = []
+            var j = i
+            var end = i
+            while j < s.count {
+                if isDigit(s[j]) { digits.append(s[j] - 0x30); j += 1; end = j; continue }
+                if (s[j] == UInt8(ascii: " ") || s[j] == UInt8(ascii: "-")), j + 1 < s.count, isDigit(s[j + 1]) { j += 1; continue }
+                break
+            }
+            let bounded = end == s.count || !(isWordByte(s[end]) || s[end] == UInt8(ascii: "-"))
+            if bounded, (13...19).contains(digits.count), [3, 4, 5, 6].contains(digits[0]), luhn(digits) {
+                spans.append((i..<end, .accountNumber))
+            }
+            i = max(end, i + 1)
+        }
+        return spans
+    }
+
+    static func luhn(_ digits: [UInt8]) -> Bool {
+        var sum = 0
+        for (offset, digit) in digits.reversed().enumerated() {
+            var d = Int(digit)
+            if offset % 2 == 1 { d *= 2; if d > 9 { d -= 9 } }
+            sum += d
+        }
+        return sum % 10 == 0
+    }
+
+    /// IBANs: country code, check digits and 11–30 characters, optionally in groups of four,
+    /// valid by ISO 13616's mod-97.
+    static func ibans(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        var i = 0
+        while i + 4 < s.count {
+            let upper = { (b: UInt8) in isLower(b) ? b - 0x20 : b }
+            guard isAlpha(s[i]), isAlpha(s[i + 1]), isDigit(s[i + 2]), isDigit(s[i + 3]), i == 0 || !isWordByte(s[i - 1]) else { i += 1; continue }
+            var chars: [UInt8] = [upper(s[i]), upper(s[i + 1]), s[i + 2], s[i + 3]]
+            var j = i + 4, end = j
+            while j < s.count, chars.count < 34 {
+                if isAlnum(s[j]) { chars.append(upper(s[j])); j += 1; end = j; continue }
+                if s[j] == UInt8(ascii: " "), j + 1 < s.count, isAlnum(s[j + 1]) { j += 1; continue }
+                break
+            }
+            // A shorter prefix may be the IBAN when words follow it ("DE89... today").
+            var matched = false
+            var length = chars.count
+            while length >= 15 {
+                let candidate = Array(chars[0..<length])
+                if mod97(candidate) == 1 {
+                    var consumed = 0, k = i
+                    while consumed < length { if isAlnum(s[k]) { consumed += 1 }; k += 1 }
+                    if k == s.count || !isWordByte(s[k]) {
+                        spans.append((i..<k, .accountNumber))
+                        i = k
+                        matched = true
+                        break
+                    }
+                }
+                length -= 1
+            }
+            if !matched { i += 1 }
+            _ = end
+        }
+        return spans
+    }
+
+    static func mod97(_ iban: [UInt8]) -> Int {
+        var remainder = 0
+        for b in iban[4...] + iban[0..<4] {
+            if isDigit(b) { remainder = (remainder * 10 + Int(b - 0x30)) % 97 }
+            else if isUpper(b) { remainder = (remainder * 100 + Int(b - 0x41 + 10)) % 97 }
+            else { return -1 }
+        }
+        return remainder
+    }
+}
+
+/// Base64 (standard and URL-safe), decoding only: the scanner looks inside encoded text.
+enum Base64 {
+    static func value(_ b: UInt8, urlSafe: Bool) -> UInt8? {
+        switch b {
+        case 0x41...0x5A: return b - 0x41
+        case 0x61...0x7A: return b - 0x61 + 26
+        case 0x30...0x39: return b - 0x30 + 52
+        case UInt8(ascii: "+") where !urlSafe, UInt8(ascii: "-") where urlSafe: return 62
+        case UInt8(ascii: "/") where !urlSafe, UInt8(ascii: "_") where urlSafe: return 63
+        default: return nil
+        }
+    }
+
+    static func decode(_ input: [UInt8], urlSafe: Bool) -> [UInt8]? {
+        var bytes = input
+        while bytes.last == UInt8(ascii: "=") { bytes.removeLast() }
+        if bytes.count % 4 == 1 { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 3 / 4)
+        var buffer: UInt32 = 0, bits = 0
+        for b in bytes {
+            guard let v = value(b, urlSafe: urlSafe) else { return nil }
+            buffer = buffer << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+}
