@@ -21,6 +21,8 @@ enum KeyClassifier {
         "cardholdername", "beneficiaryname", "ownername", "reviewername", "approvername", "authorname", "sendername",
         "recipientname", "patientname", "employeename", "applicantname", "legalname", "maidenname", "nickname",
     ]
+    /// Keys that name a person wherever they appear inside the key (`first_name_last_name`, `reviewerFullName`).
+    static let nameParts = ["firstname", "lastname", "fullname", "displayname", "givenname", "familyname", "surname", "middlename"]
     static let accountKeys: Set<String> = [
         "accountnumber", "accountno", "accountnum", "acctno", "acctnum", "acctnumber", "bankaccount", "bankaccountnumber",
         "iban", "cardnumber", "creditcard", "creditcardnumber", "debitcard", "pan", "routingnumber", "sortcode", "bban",
@@ -33,7 +35,7 @@ enum KeyClassifier {
         if k.hasPrefix("xsensitive") || k == "sensitivedata" || k == "sensitivepayload" || k == "sensitivefields" { return .sensitive }
         if emailKeys.contains(k) || (k.hasSuffix("email") && !k.hasSuffix("verifiedemail")) { return .email }
         if accountKeys.contains(k) || k.hasSuffix("iban") || k.hasSuffix("accountnumber") || k.hasSuffix("cardnumber") { return .accountNumber }
-        if nameKeys.contains(k) { return .personName }
+        if nameKeys.contains(k) || nameParts.contains(where: { k.contains($0) }) { return .personName }
         if secretKeys.contains(k) || secretSuffixes.contains(where: { k.hasSuffix($0) }) { return .token }
         if k.hasSuffix("token") && !tokenSuffixExclusions.contains(where: { k.contains($0) }) { return .token }
         return nil

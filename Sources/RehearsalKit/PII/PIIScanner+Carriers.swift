@@ -119,11 +119,12 @@ extension PIIScanner {
     }
 
     /// Valid UTF-8 where nearly everything is printable: what text looks like once decoded.
+    /// Random bytes (a hash or an id read as base64) almost never are: each byte has a 3 in 8
+    /// chance of being printable ASCII, and one invalid UTF-8 sequence rejects the lot.
     static func isReadableText(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 8, let text = String(validating: bytes, as: UTF8.self) else { return false }
         let scalars = text.unicodeScalars
-        let printable = scalars.filter { $0.value >= 0x20 || $0 == "\n" || $0 == "\t" || $0 == "\r" }.count
-        let letters = scalars.filter { $0.properties.isAlphabetic }.count
-        return printable * 100 >= scalars.count * 97 && letters * 2 >= scalars.count
+        let printable = scalars.filter { ($0.value >= 0x20 && $0.value != 0x7F) || $0 == "\n" || $0 == "\t" || $0 == "\r" }.count
+        return printable * 100 >= scalars.count * 97
     }
 }

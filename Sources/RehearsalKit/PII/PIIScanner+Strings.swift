@@ -23,11 +23,17 @@ extension PIIScanner {
         // judges the user and the password itself.
         let authorities = urlAuthorities(bytes)
         let emails = TextDetectors.emails(bytes).filter { email in !authorities.contains { $0.overlaps(email.range) } }
-        for detected in emails + TextDetectors.prefixedKeys(bytes) + TextDetectors.jwts(bytes)
-            + TextDetectors.bearerCredentials(bytes) + TextDetectors.cards(bytes) + TextDetectors.ibans(bytes) + people.spans(in: bytes) {
+        // A name inside an email address ("jane.doe@…") is that email, not a second finding.
+        // Likewise a name inside a URL's query value is judged on the decoded value.
+        let urls = urlSpans(bytes, carrierDepth: carrierDepth)
+        let names = people.spans(in: bytes).filter { name in
+            !emails.contains { $0.range.contains(name.range.lowerBound) } && !urls.contains { $0.range.contains(name.range.lowerBound) }
+        }
+        for detected in emails + names + TextDetectors.prefixedKeys(bytes) + TextDetectors.jwts(bytes)
+            + TextDetectors.bearerCredentials(bytes) + TextDetectors.cards(bytes) + TextDetectors.ibans(bytes) {
             spans.append(Span(range: detected.range, types: [detected.type]))
         }
-        spans += urlSpans(bytes, carrierDepth: carrierDepth)
+        spans += urls
         spans += base64Spans(bytes, carrierDepth: carrierDepth)
         guard !spans.isEmpty else { return StringAnalysis(text: text, types: []) }
         // Keep the earliest, then longest, of overlapping spans; the kept span takes the types

@@ -3,13 +3,21 @@
 struct PeopleIndex: Sendable {
     private var byFirstWord: [String: [[String]]] = [:]
 
+    /// Titles and suffixes that a display name may carry but prose often drops.
+    static let honorifics: Set<String> = [
+        "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "dvm",
+        "b", "a", "ba", "bsc", "msc", "ma", "mba", "dipl", "ing", "mag", "univ", "herr", "frau", "m", "mme", "mlle", "sig", "sra", "sr", "don", "doña",
+    ]
+
     init(_ people: [KnownPerson]) {
         for person in people {
             let words = PeopleIndex.words(in: Array(person.displayName.utf8)).map(\.text)
-            guard let first = words.first else { continue }
-            // A one-word name would match too much ordinary prose; people are matched by full name.
-            guard words.count >= 2 else { continue }
-            if !(byFirstWord[first]?.contains(words) ?? false) { byFirstWord[first, default: []].append(words) }
+            let bare = words.filter { !PeopleIndex.honorifics.contains($0) }
+            // A one-word name would match too much ordinary prose; people are matched by full name,
+            // with and without titles ("Dr. Eric Radisch B.A." and "Eric Radisch").
+            for form in [words, bare] where form.count >= 2 {
+                if !(byFirstWord[form[0]]?.contains(form) ?? false) { byFirstWord[form[0], default: []].append(form) }
+            }
         }
     }
 
@@ -53,9 +61,10 @@ struct PeopleIndex: Sendable {
             var matched = false
             for name in byFirstWord[words[w].text] ?? [] where w + name.count <= words.count {
                 let candidate = words[w..<(w + name.count)]
-                // Words of a name are separated by white space only ("Amara Okafor", not "Amara, Okafor").
+                // Words of a name are separated by white space, or the dots and commas of
+                // "Dr. Eric Radisch" and "Werl-Arnsberg, van-François"; nothing else.
                 let adjacent = zip(candidate, candidate.dropFirst()).allSatisfy { a, b in
-                    s[a.range.upperBound..<b.range.lowerBound].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") }
+                    s[a.range.upperBound..<b.range.lowerBound].allSatisfy { [0x20, 0x09, 0x0A, UInt8(ascii: "."), UInt8(ascii: ",")].contains($0) }
                 }
                 if adjacent, zip(candidate, name).allSatisfy({ $0.text == $1 }) {
                     spans.append((candidate.first!.range.lowerBound..<candidate.last!.range.upperBound, .personName))

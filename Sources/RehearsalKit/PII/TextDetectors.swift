@@ -15,8 +15,9 @@ struct TextDetectors {
 
     static func emails(_ s: [UInt8]) -> [Span] {
         var spans: [Span] = []
-        func isLocal(_ b: UInt8) -> Bool { isAlnum(b) || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b) }
-        func isDomain(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") }
+        // Bytes >= 0x80 are allowed: internationalised addresses (RFC 6531) are emails too.
+        func isLocal(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b) }
+        func isDomain(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") }
         var i = 0
         while i < s.count {
             guard s[i] == UInt8(ascii: "@") else { i += 1; continue }
@@ -142,12 +143,24 @@ struct TextDetectors {
                 break
             }
             let bounded = end == s.count || !(isWordByte(s[end]) || s[end] == UInt8(ascii: "-"))
-            if bounded, (13...19).contains(digits.count), [3, 4, 5, 6].contains(digits[0]), luhn(digits) {
+            if bounded, (13...19).contains(digits.count), isCardNetworkPrefix(digits), luhn(digits) {
                 spans.append((i..<end, .accountNumber))
             }
             i = max(end, i + 1)
         }
         return spans
+    }
+
+    /// Card networks' first digits: Amex/Diners/JCB 3, Visa 4, Mastercard 51–55 and 2221–2720,
+    /// Discover/UnionPay/Maestro 6. Other leading digits (epoch milliseconds start with 1) are not cards.
+    static func isCardNetworkPrefix(_ digits: [UInt8]) -> Bool {
+        switch digits[0] {
+        case 3, 4, 5, 6: return true
+        case 2:
+            let prefix = Int(digits[0]) * 1000 + Int(digits[1]) * 100 + Int(digits[2]) * 10 + Int(digits[3])
+            return (2221...2720).contains(prefix)
+        default: return false
+        }
     }
 
     static func luhn(_ digits: [UInt8]) -> Bool {
@@ -160,40 +173,39 @@ struct TextDetectors {
         return sum % 10 == 0
     }
 
-    /// IBANs: country code, check digits and 11–30 characters, optionally in groups of four,
-    /// valid by ISO 13616's mod-97.
+    /// IBAN lengths by country (ISO 13616 registry): an IBAN must have exactly its country's length.
+    static let ibanLengths: [String: Int] = [
+        "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29, "BY": 28,
+        "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+        "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+        "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
+        "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15,
+        "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19,
+        "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    ]
+
+    /// IBANs: a registered country code, check digits and exactly that country's length,
+    /// optionally in groups separated by single spaces, valid by ISO 13616's mod-97.
     static func ibans(_ s: [UInt8]) -> [Span] {
         var spans: [Span] = []
+        let upper = { (b: UInt8) in isLower(b) ? b - 0x20 : b }
         var i = 0
         while i + 4 < s.count {
-            let upper = { (b: UInt8) in isLower(b) ? b - 0x20 : b }
-            guard isAlpha(s[i]), isAlpha(s[i + 1]), isDigit(s[i + 2]), isDigit(s[i + 3]), i == 0 || !isWordByte(s[i - 1]) else { i += 1; continue }
+            guard isAlpha(s[i]), isAlpha(s[i + 1]), isDigit(s[i + 2]), isDigit(s[i + 3]), i == 0 || !isWordByte(s[i - 1]),
+                  let length = ibanLengths[String(decoding: [upper(s[i]), upper(s[i + 1])], as: UTF8.self)] else { i += 1; continue }
             var chars: [UInt8] = [upper(s[i]), upper(s[i + 1]), s[i + 2], s[i + 3]]
-            var j = i + 4, end = j
-            while j < s.count, chars.count < 34 {
-                if isAlnum(s[j]) { chars.append(upper(s[j])); j += 1; end = j; continue }
+            var j = i + 4
+            while j < s.count, chars.count < length {
+                if isAlnum(s[j]) { chars.append(upper(s[j])); j += 1; continue }
                 if s[j] == UInt8(ascii: " "), j + 1 < s.count, isAlnum(s[j + 1]) { j += 1; continue }
                 break
             }
-            // A shorter prefix may be the IBAN when words follow it ("DE89... today").
-            var matched = false
-            var length = chars.count
-            while length >= 15 {
-                let candidate = Array(chars[0..<length])
-                if mod97(candidate) == 1 {
-                    var consumed = 0, k = i
-                    while consumed < length { if isAlnum(s[k]) { consumed += 1 }; k += 1 }
-                    if k == s.count || !isWordByte(s[k]) {
-                        spans.append((i..<k, .accountNumber))
-                        i = k
-                        matched = true
-                        break
-                    }
-                }
-                length -= 1
+            if chars.count == length, j == s.count || !isWordByte(s[j]), mod97(chars) == 1 {
+                spans.append((i..<j, .accountNumber))
+                i = j
+            } else {
+                i += 1
             }
-            if !matched { i += 1 }
-            _ = end
         }
         return spans
     }
