@@ -1,0 +1,110 @@
+import Testing
+@testable import RehearsalKit
+
+@Suite struct PIIScannerTests {
+    func scan(_ json: String, people: [KnownPerson] = []) throws -> [PIIFinding] {
+        PIIScanner(people: people).scan(try JSONParser.parse(json))
+    }
+
+    func scrub(_ json: String, people: [KnownPerson] = []) throws -> String {
+        PIIScanner(people: people).scrub(try JSONParser.parse(json)).value.serialized()
+    }
+
+    @Test func keysNameTheTypeOfTheirWholeValue() throws {
+        #expect(try scan(#"{"password": 1234, "user": {"display_name": "Zed Quill", "iban": "not even an iban"}, "x-sensitive": {"a": [1, 2]}, "email": null}"#) == [
+            PIIFinding(pointer: "/password", type: .token),
+            PIIFinding(pointer: "/user/display_name", type: .personName),
+            PIIFinding(pointer: "/user/iban", type: .accountNumber),
+            PIIFinding(pointer: "/x-sensitive", type: .sensitive),
+        ])
+        #expect(try scrub(#"{"api_key": {"id": 1, "secret": "s"}, "tokens_used": 512, "max_tokens": 100}"#)
+            == #"{"api_key":"[REDACTED:TOKEN]","tokens_used":512,"max_tokens":100}"#)
+    }
+
+    @Test func aSensitiveMarkerRedactsItsObjectWhole() throws {
+        #expect(try scrub(#"{"input": {"sensitive": true, "text": "anything"}, "flags": {"sensitive": false, "n": 1}}"#)
+            == #"{"input":"[REDACTED:SENSITIVE]","flags":{"sensitive":false,"n":1}}"#)
+    }
+
+    @Test func patternsAreValidatedByTheirChecksums() throws {
+        let findings = try scan(#"{"a": "4111-1111-1111-1111", "b": "4111 1111 1111 1112", "c": "GB82 WEST 1234 5698 7654 32", "d": "GB82 WEST 1234 5698 7654 33", "e": 4111111111111111}"#)
+        #expect(findings == [
+            PIIFinding(pointer: "/a", type: .accountNumber),
+            PIIFinding(pointer: "/c", type: .accountNumber),
+            PIIFinding(pointer: "/e", type: .accountNumber),
+        ])
+    }
+
+    @Test func tokensAreFoundByStructureAndPrefix() throws {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        #expect(try scrub(#"{"h": "Bearer opaque-credential-123", "j": "token \#(jwt) here", "k": "use AKIAIOSFODNN7EXAMPLE now", "g": "ghp_abcdefghijklmnopqrstuvwxyz0123456789"}"#)
+            == #"{"h":"Bearer [REDACTED:TOKEN]","j":"token [REDACTED:TOKEN] here","k":"use [REDACTED:TOKEN] now","g":"[REDACTED:TOKEN]"}"#)
+        // Not a JWT: the first segment does not decode to a header with "alg".
+        #expect(try scan(#"{"v": "eyJub3RoaW5nIjoxfQ.eyJ4IjoxfQ.abc"}"#) == [])
+    }
+
+    @Test func stringsAreOpenedJSONURLsAndBase64() throws {
+        let base64 = "eyJjb250YWN0IjoiY2Fyb2xAZXhhbXBsZS5vcmcifQ=="  // {"contact":"carol@example.org"}
+        #expect(try scrub(#"{"doc": "{\"note\": \"mail carol@example.org\", \"n\": 1}", "u": "https://bob:hunter2@api.example.com/p?e=carol%40example.org&page=2", "b": "\#(base64)"}"#)
+            == #"{"doc":"{\"note\":\"mail [REDACTED:EMAIL]\",\"n\":1}","u":"https://bob:[REDACTED:TOKEN]@api.example.com/p?e=[REDACTED:EMAIL]&page=2","b":"[REDACTED:EMAIL]"}"#)
+        #expect(try scan(#"{"doc": "{\"token\": \"x\"}"}"#) == [PIIFinding(pointer: "/doc", type: .token)])
+    }
+
+    @Test func knownPeopleAreFoundInProseInAnyCase() throws {
+        let people = [KnownPerson(displayName: "Dr. Amara Okafor", email: "amara@example.com")]
+        #expect(try scrub(#"{"s": "Escalated by AMARA OKAFOR; cc dr. amara okafor.", "t": "Amara alone is not enough"}"#, people: people)
+            == #"{"s":"Escalated by [REDACTED:PERSON_NAME]; cc [REDACTED:PERSON_NAME].","t":"Amara alone is not enough"}"#)
+        // A name under a name key elsewhere in the same document is caught in prose too.
+        #expect(try scrub(#"{"reviewer": {"full_name": "Zed Quill"}, "note": "zed quill approved"}"#)
+            == #"{"reviewer":{"full_name":"[REDACTED:PERSON_NAME]"},"note":"[REDACTED:PERSON_NAME] approved"}"#)
+    }
+
+    @Test func negativesAreLeftExactlyAsTheyAre() throws {
+        let json = #"{"id": "9317ebae-afce-4a3b-8055-ff72f390ec51", "at": "2026-01-14T09:00:00.123Z", "epoch": 1736845200000, "hash": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "trace": "ae46aad63c6cf6dcbca6d5c6db73e9b5", "policy": "POL-AML-001", "order": "4111111111111112", "status": "pending", "version": "v2.0.0", "tool": {"name": "propose_signal"}, "pkg": "yams@6.2.2"}"#
+        #expect(try scan(json) == [])
+        #expect(try scrub(json) == (try JSONParser.parse(json)).serialized())
+    }
+
+    @Test func tooDeepIsRedactedWhole() throws {
+        let deep = String(repeating: #"{"a":"#, count: 70) + #""x""# + String(repeating: "}", count: 70)
+        let scrubbed = try scrub(deep)
+        #expect(scrubbed.contains("[REDACTED:SENSITIVE]"))
+        #expect(!scrubbed.contains("\"x\""))
+        #expect(try scan(#"{"s": "\#(String(repeating: "[", count: 80))1\#(String(repeating: "]", count: 80))"}"#) == [PIIFinding(pointer: "/s", type: .sensitive)])
+    }
+
+    @Test func scrubbingIsIdempotentAndPlaceholdersAreNeverPII() throws {
+        let scanner = PIIScanner()
+        let value = try JSONParser.parse(#"{"email": "a@b.io", "u": "https://x.io/?token=abc", "t": "Bearer abcdefghijkl", "p": "[REDACTED:EMAIL]"}"#)
+        let once = scanner.scrub(value).value
+        #expect(scanner.scrub(once).value == once)
+        #expect(scanner.scan(once) == [])
+    }
+
+    @Test func pointersEscapeTildeAndSlash() throws {
+        #expect(try scan(#"{"a/b": {"m~n": "x@y.org"}}"#) == [PIIFinding(pointer: "/a~1b/m~0n", type: .email)])
+    }
+
+    @Test func theCommandFollowsTheContractLineByLine() throws {
+        let people = try makeTemporaryDirectory().appendingPathComponent("people.jsonl")
+        try #"{"display_name": "Amara Okafor", "email": "amara.okafor@example.com"}"#.write(to: people, atomically: true, encoding: .utf8)
+        let input = #"{"note": "met amara okafor"}"# + "\nnot json\n" + #"{"ok": 1}"# + "\n"
+        let scan = try runRehearse(["pii", "scan", "--people", people.path], stdin: input)
+        #expect(scan.stdout == """
+            {"line":1,"findings":[{"pointer":"/note","type":"person_name"}]}
+            {"line":2,"findings":[{"pointer":"","type":"sensitive"}]}
+            {"line":3,"findings":[]}
+
+            """)
+        #expect(scan.stderr == "<stdin>:2:1: error: line 2 is not JSON (invalid JSON at byte 1: unexpected character); redacted whole\n")
+        #expect(scan.status == 2)
+        let scrub = try runRehearse(["pii", "scrub", "--people", people.path], stdin: input)
+        #expect(scrub.stdout == "{\"note\":\"met [REDACTED:PERSON_NAME]\"}\n\"[REDACTED:SENSITIVE]\"\n{\"ok\":1}\n")
+        let clean = try runRehearse(["pii", "scan", "--fail-on-findings"], stdin: #"{"ok": 1}"# + "\n")
+        #expect(clean.status == 0)
+        #expect(try runRehearse(["pii", "scan", "--fail-on-findings"], stdin: #"{"email": "a@b.io"}"# + "\n").status == 1)
+        let badPeople = try runRehearse(["pii", "scan", "--people", input.isEmpty ? "" : "/nonexistent.jsonl"], stdin: "")
+        #expect(badPeople.status == 2)
+        #expect(badPeople.stderr == "/nonexistent.jsonl:1:1: error: cannot read the file\n")
+    }
+}
