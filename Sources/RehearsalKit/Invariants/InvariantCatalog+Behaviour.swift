@@ -1,4 +1,14 @@
 extension InvariantCatalog {
-    /// The approval-gate and trace invariants, which need the application's behaviour.
-    static var behaviourInvariants: [any Invariant] { [] }
+    /// The invariants about the application's behaviour and the deployment's services.
+    static var behaviourInvariants: [any Invariant] {
+        [
+            GateEnforcedInvariant(),
+            NoOverduePendingInvariant(),
+            TracesNoPIIInvariant(),
+            ViewerNoPIIInvariant(),
+            ExpirationHealthyInvariant(),
+            EndpointsHealthyInvariant(),
+            DeployOrderInvariant(),
+        ]
+    }
 }

@@ -13,14 +13,13 @@ public struct InvariantContext {
     public var now: Timestamp
     /// When the proposal-expiration task last ran, if it ever did.
     public var lastExpirationRun: Timestamp?
-    /// What the traces viewer and its cache currently hold (rendered pages), by cache key.
-    public var viewerPages: [String: String]
-    /// People whose names and emails count as PII wherever they appear.
-    public var knownPeople: [KnownPerson]
+    /// The simulated world, when a scenario or drill is running; invariants about services,
+    /// tasks and the viewer are not applicable without one.
+    public var world: World?
 
     public init(
         db: Database, chain: RevisionChain, baseline: Baseline? = nil, expectedRevision: String? = nil,
-        now: Timestamp, lastExpirationRun: Timestamp? = nil, viewerPages: [String: String] = [:], knownPeople: [KnownPerson] = []
+        now: Timestamp, lastExpirationRun: Timestamp? = nil
     ) {
         self.db = db
         self.chain = chain
@@ -28,8 +27,6 @@ public struct InvariantContext {
         self.expectedRevision = expectedRevision ?? chain.head?.id
         self.now = now
         self.lastExpirationRun = lastExpirationRun
-        self.viewerPages = viewerPages
-        self.knownPeople = knownPeople
     }
 
     /// The index in the chain of the applied revision (-1 at base).

@@ -1,0 +1,64 @@
+import GRDB
+
+/// The frontend's `/traces` page: a list and a page per trace, rendered from the stored rows
+/// through the scrubber again, and cached in redis (an hour, unless `cache.stale_pii`).
+public enum TracesViewer {
+    public static let cacheTTL: Int64 = 3600
+
+    /// Renders (and caches) the list, or the page of one trace (`trace-…` id, or `latest`).
+    public static func view(_ db: Database, world: World, trace: String? = nil) throws -> String {
+        guard world.tracesViewerEnabled else { throw ApplicationError(404, "traces viewer is disabled or not deployed") }
+        let key = "traces:" + (trace ?? "list")
+        if let cached = world.cache[key] { return cached.page }
+        let page = try render(db, world: world, trace: trace)
+        if world.isRunning(.redis) {
+            world.cache[key] = (page, world.faultActive("cache.stale_pii") ? nil : world.clock.adding(seconds: cacheTTL))
+        }
+        return page
+    }
+
+    /// What the viewer would show now, without touching the cache.
+    public static func render(_ db: Database, world: World, trace: String? = nil) throws -> String {
+        guard try db.tableExists("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
+        let sanitize = !world.faultActive("viewer.unsanitized")
+        let scanner = PIIScanner(people: try TraceRecorder.knownPeople(db))
+        let rows: [Row]
+        if let trace {
+            let sql = trace == "latest"
+                ? "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 1"
+                : "SELECT * FROM agent_traces WHERE trace_id = ?"
+            rows = try Row.fetchAll(db, sql: sql, arguments: trace == "latest" ? [] : [trace])
+            guard !rows.isEmpty else { throw ApplicationError(404, "no trace \(trace)") }
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+        }
+        var lines: [String] = ["<h1>Agent traces</h1>", "<table>"]
+        for row in rows {
+            var cells: [String] = [row["trace_id"], row["agent_type"], row["status"], row["started_at"]]
+            cells.append(try triggeredBy(db, row["triggered_by"], sanitize: sanitize))
+            let columns = trace == nil ? ["input_summary"] : ["input_summary", "output_summary", "tool_calls"]
+            for column in columns {
+                guard let text = row[column] as String? else { continue }
+                var value = (try? JSONParser.parse(text)) ?? .string(text)
+                if sanitize { value = scanner.scrub(value).value }
+                cells.append(value.serialized())
+            }
+            lines.append("<tr>" + cells.map { "<td>\(escapeHTML($0))</td>" }.joined() + "</tr>")
+        }
+        lines.append("</table>")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Sanitized: the stored value (an agent name or a user id). Unsanitized: the defect shows
+    /// the user's name and email.
+    static func triggeredBy(_ db: Database, _ value: String?, sanitize: Bool) throws -> String {
+        guard let value else { return "" }
+        guard !sanitize, value.hasPrefix("user:"),
+              let row = try Row.fetchOne(db, sql: "SELECT display_name, email FROM users WHERE id = ?", arguments: [String(value.dropFirst(5))]) else { return value }
+        return "\(row[0] as String) <\(row[1] as String)>"
+    }
+
+    static func escapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

@@ -1,0 +1,69 @@
+import GRDB
+
+/// `traces.no_pii`: no PII in any `agent_traces` column, by the same scanner as `rehearse pii`,
+/// with the application's users as known people.
+struct TracesNoPIIInvariant: Invariant {
+    static let jsonColumns = ["input_summary", "output_summary", "tool_calls"]
+    static let textColumns = ["error_message", "triggered_by"]
+
+    var info: InvariantInfo {
+        InvariantInfo(id: "traces.no_pii", title: "No PII stored in agent_traces", source: "2.2, 4.6", severity: .critical)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        if let notYet = try context.requireRevision("007_add_agent_traces") { return notYet }
+        let scanner = PIIScanner(people: try TraceRecorder.knownPeople(context.db))
+        var evidence: [Evidence] = []
+        var count = 0
+        let rows = try Row.fetchCursor(context.db, sql: "SELECT id, input_summary, output_summary, tool_calls, error_message, triggered_by FROM agent_traces ORDER BY rowid")
+        while let row = try rows.next() {
+            count += 1
+            let id: String = row[0]
+            for (offset, column) in (Self.jsonColumns + Self.textColumns).enumerated() {
+                guard let text = row[offset + 1] as String? else { continue }
+                if offset < 3, let value = try? JSONParser.parse(text) {
+                    for finding in scanner.scan(value) {
+                        evidence.append(Evidence(table: "agent_traces", rowId: id, column: column, pointer: finding.pointer, note: "contains \(finding.type.rawValue)"))
+                    }
+                } else {
+                    for type in scanner.scrub(text: text).types {
+                        evidence.append(Evidence(table: "agent_traces", rowId: id, column: column, note: "contains \(type.rawValue)"))
+                    }
+                }
+            }
+        }
+        if evidence.isEmpty { return .holds(detail: "\(count) trace(s), no PII") }
+        return .broken(detail: "PII in \(Set(evidence.map(\.rowId)).count) trace(s)", evidence: evidence)
+    }
+}
+
+/// `traces.viewer_no_pii`: what the traces viewer shows now, and what its redis cache holds,
+/// contains no PII.
+struct ViewerNoPIIInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(id: "traces.viewer_no_pii", title: "The traces viewer (and its cache) shows no PII", source: "4.6, 6.6", severity: .critical)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        guard let world = context.world else { return .notApplicable(reason: "no simulated world (the viewer runs only in scenarios and drills)") }
+        if let notYet = try context.requireRevision("007_add_agent_traces") { return notYet }
+        let scanner = PIIScanner(people: try TraceRecorder.knownPeople(context.db))
+        var evidence: [Evidence] = []
+        for key in world.cache.keys.sorted() {
+            for type in scanner.scrub(text: world.cache[key]!.page).types {
+                evidence.append(Evidence(table: "redis", rowId: key, note: "cached page contains \(type.rawValue)"))
+            }
+        }
+        if world.tracesViewerEnabled {
+            let traceIds = try String.fetchAll(context.db, sql: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+            for trace in [nil] + traceIds.map(Optional.some) {
+                let page = try TracesViewer.render(context.db, world: world, trace: trace)
+                for type in scanner.scrub(text: page).types {
+                    evidence.append(Evidence(table: "agent_traces", rowId: trace, note: "/traces\(trace.map { "/\($0)" } ?? "") shows \(type.rawValue)"))
+                }
+            }
+        }
+        if evidence.isEmpty { return .holds(detail: world.tracesViewerEnabled ? "viewer and cache show no PII" : "viewer disabled; cache holds no PII") }
+        return .broken(detail: "\(evidence.count) PII exposure(s) in the viewer or its cache", evidence: evidence)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// A `pg_dump -Fc` analogue: a complete copy of the database taken at one moment, restorable
+/// over a changed database (`pg_restore -c`), with a table of contents (`pg_restore --list`).
+public struct Backup {
+    public var name: String
+    public var takenAt: Timestamp
+    let image: DatabaseQueue
+
+    /// Copies the whole database with SQLite's online backup API.
+    public static func take(_ db: Database, name: String, at time: Timestamp) throws -> Backup {
+        let image = try DatabaseQueue()
+        try image.writeWithoutTransaction { copy in try db.backup(to: copy) }
+        return Backup(name: name, takenAt: time, image: image)
+    }
+
+    /// Reads a backup file written by `write(to:)` (a SQLite database file).
+    public static func load(path: String, name: String) throws -> Backup {
+        guard FileManager.default.fileExists(atPath: path) else { throw BackupError.unreadable(path: path, reason: "no such file") }
+        do {
+            let file = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+            let image = try DatabaseQueue()
+            try file.read { source in try image.writeWithoutTransaction { copy in try source.backup(to: copy) } }
+            let backup = Backup(name: name, takenAt: Timestamp(seconds: 0), image: image)
+            _ = try backup.tableOfContents()
+            return backup
+        } catch let error as DatabaseError {
+            throw BackupError.unreadable(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    public func write(to path: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let file = try DatabaseQueue(path: path)
+        try image.read { source in try file.writeWithoutTransaction { copy in try source.backup(to: copy) } }
+    }
+
+    /// `pg_restore -c`: replaces everything in `db` with the backup's contents. It cannot run
+    /// inside a transaction (SQLite's backup API replaces the file's pages).
+    public func restore(into db: Database) throws {
+        try image.read { source in try source.backup(to: db) }
+    }
+
+    /// `pg_restore --list`: every table with its row count, and the alembic revision.
+    public func tableOfContents() throws -> [String] {
+        try image.read { db in
+            var lines: [String] = []
+            if let revision = try MigrationBookkeeping.currentRevision(db) { lines.append("; alembic_version \(revision)") }
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0
+                lines.append("TABLE DATA public \(table) (\(count) rows)")
+            }
+            for (type, name) in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY type, name").map({ ($0[0] as String, $0[1] as String) }) {
+                lines.append("\(type.uppercased()) public \(name)")
+            }
+            return lines
+        }
+    }
+
+    /// Row counts per table, to say what a restore brought back or lost.
+    func counts() throws -> [String: Int] {
+        try image.read { db in try Backup.counts(db) }
+    }
+
+    static func counts(_ db: Database) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'rehearse_%'") {
+            counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0
+        }
+        return counts
+    }
+}
+
+public enum BackupError: UserFacingError, Equatable {
+    case unreadable(path: String, reason: String)
+    case unknown(name: String, known: [String])
+
+    public var exitStatus: ExitStatus { .invalidInput }
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): return "\(path): error: not a readable backup: \(reason)"
+        case .unknown(let name, let known): return "error: no backup named '\(name)' (taken: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+        }
+    }
+}
