@@ -1,0 +1,36 @@
+extension RunReport {
+    /// Per scenario, per step: the action, its outcome and the invariant tally; broken
+    /// invariants with their evidence; failed expectations with what happened instead.
+    public func text(style: TerminalStyle = .plain) -> String {
+        var lines: [String] = []
+        for scenario in scenarios {
+            lines.append(style.bold("\(scenario.passed ? "PASS" : "FAIL") \(scenario.name)") + "  (\(scenario.file), seed \(scenario.seed))")
+            var previouslyBroken = Set<String>()
+            for step in scenario.steps {
+                let broken = step.invariants.filter { $0.status.isBroken }
+                let holding = step.invariants.filter { $0.status.holds }.count
+                let mark = step.passed ? style.green("ok  ") : style.red("FAIL")
+                let outcome = step.succeeded ? "done" : "error: \(step.error!)"
+                lines.append("  \(mark) \(step.number). \(step.action) — \(outcome)  [\(holding) hold, \(broken.count) broken, \(step.invariants.count - holding - broken.count) n/a]")
+                for expectation in step.expectations where !expectation.met {
+                    lines.append("       " + style.red("expected \(expectation.description)") + (expectation.detail.map { ": \($0)" } ?? ""))
+                }
+                // Evidence is printed when an invariant becomes broken, not again at every step.
+                for result in broken where !previouslyBroken.contains(result.info.id) {
+                    if case .broken(let detail, let evidence) = result.status {
+                        lines.append("       " + style.red("broken: \(result.info.id)") + " — \(detail)")
+                        for item in evidence.prefix(5) { lines.append("         - \(InvariantReport.describe(item))") }
+                        if evidence.count > 5 { lines.append("         … and \(evidence.count - 5) more") }
+                    }
+                }
+                let nowBroken = Set(broken.map(\.info.id))
+                for restored in previouslyBroken.subtracting(nowBroken).sorted() { lines.append("       " + style.green("restored: \(restored)")) }
+                previouslyBroken = nowBroken
+            }
+        }
+        let passed = scenarios.filter(\.passed).count
+        let steps = scenarios.reduce(0) { $0 + $1.steps.count }
+        lines.append("\(scenarios.count) scenarios, \(steps) steps: \(passed) passed, \(scenarios.count - passed) failed")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import Yams
+
+/// Reads scenario files strictly: an unknown action or key, a wrong type, a missing field, a
+/// duration that doesn't parse, an unknown invariant, fault, service or revision is an error
+/// with file, line and column (and a suggestion for a near miss), before anything runs.
+public struct ScenarioLoader {
+    public var chain: RevisionChain
+    let invariantIds = InvariantCatalog.standard.ids
+
+    public init(chain: RevisionChain) {
+        self.chain = chain
+    }
+
+    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "steps"]
+    public static let actions = [
+        "baseline", "backup", "restore", "maintenance", "stop", "start", "restart", "deploy", "build", "checkout", "env",
+        "flush_cache", "migrate", "verify", "tool", "approve", "reject", "approvals", "task", "advance", "fault", "rollback",
+        "sql", "view_traces", "decide", "health",
+    ]
+    static let stepKeys = actions + ["expect", "label"]
+    static let expectKeys = ["hold", "broken", "error", "returns", "sql", "output", "revision"]
+
+    public func load(path: String, displayPath: String? = nil) throws -> Scenario {
+        let shown = displayPath ?? path
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioLoadError(SourceLocation(file: shown, line: 1, column: 1), "cannot read the file")
+        }
+        return try load(text: text, file: shown)
+    }
+
+    public func load(text: String, file: String) throws -> Scenario {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.syntaxError(error, file: file)
+        }
+        guard let node else { throw ScenarioLoadError(SourceLocation(file: file, line: 1, column: 1), "empty scenario file") }
+        let root = YAMLNode(node: node, file: file)
+        let entries = try root.mapping("a scenario")
+        try YAMLNode.checkKeys(entries, allowed: Self.scenarioKeys, what: "a scenario")
+        func value(_ key: String) -> YAMLNode? { entries.first { $0.key == key }?.value }
+        guard let nameNode = value("name") else { throw root.error("missing required key 'name'") }
+        guard let stepsNode = value("steps") else { throw root.error("missing required key 'steps'") }
+        let fixtures = try value("fixtures")?.string("fixtures") ?? "small"
+        guard fixtures == "none" || SeedProfile.named(fixtures) != nil else {
+            throw value("fixtures")!.error("unknown fixtures '\(fixtures)' (expected none, small, staging or production)")
+        }
+        var start = Seeder.defaultNow
+        if let startNode = value("start") {
+            let text = try startNode.string("start")
+            guard let parsed = Timestamp(iso8601: text) else { throw startNode.error("start '\(text)' is not an ISO-8601 time (e.g. 2026-01-14T09:00:00Z)") }
+            start = parsed
+        }
+        var revision = "005_add_immutability_triggers"
+        if let revisionNode = value("revision") {
+            let text = try revisionNode.string("revision")
+            guard let index = try? chain.resolve(text) else { throw revisionNode.error(unknownRevision(text)) }
+            revision = chain.revisions[index].id
+        }
+        let steps = try stepsNode.sequence("steps").map(step)
+        if steps.isEmpty { throw stepsNode.error("a scenario needs at least one step") }
+        return Scenario(
+            file: file, name: try nameNode.string("name"), description: try value("description")?.string("description") ?? "",
+            tags: try value("tags")?.scalarList("tags") ?? [], seed: UInt64(bitPattern: try value("seed")?.integer("seed") ?? 42),
+            fixtures: fixtures, start: start, revision: revision, steps: steps)
+    }
+
+    static func syntaxError(_ error: YamlError, file: String) -> ScenarioLoadError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ScenarioLoadError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax: \(problem)")
+        default:
+            return ScenarioLoadError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(error)")
+        }
+    }
+
+    func unknownRevision(_ text: String) -> String {
+        "unknown revision '\(text)'" + (NearestName.suggest(text, among: chain.revisions.map(\.id)).map { " (did you mean '\($0)'?)" } ?? "")
+    }
+
+    func step(_ node: YAMLNode) throws -> ScenarioStep {
+        let entries = try node.mapping("a step")
+        try YAMLNode.checkKeys(entries, allowed: Self.stepKeys, what: "a step")
+        let actions = entries.filter { Self.actions.contains($0.key) }
+        guard actions.count == 1, let action = actions.first else {
+            throw node.error(actions.isEmpty ? "a step needs one action (\(Self.actions.joined(separator: ", ")))"
+                                             : "a step has one action, not \(actions.map(\.key).joined(separator: " and "))")
+        }
+        var expectation = Expectation()
+        if let expectNode = entries.first(where: { $0.key == "expect" })?.value { expectation = try expect(expectNode) }
+        if case .verify(let ids) = try parseAction(action.key, action.value) { expectation.hold += ids }
+        return ScenarioStep(line: node.location.line, column: node.location.column, action: try parseAction(action.key, action.value),
+                            expect: expectation, label: try entries.first { $0.key == "label" }?.value.string("label"))
+    }
+
+    func services(_ node: YAMLNode, _ what: String) throws -> [ServiceName] {
+        let names = try node.scalarList(what)
+        if names == ["all"] { return ServiceName.allCases }
+        return try names.map { name in
+            if name == "api" { return .backend }
+            guard let service = ServiceName.named(name) else {
+                throw node.error("unknown service '\(name)'" + (NearestName.suggest(name, among: ServiceName.allCases.map(\.rawValue)).map { " (did you mean '\($0)'?)" } ?? "")
+                                 + "; services: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")), all")
+            }
+            return service
+        }
+    }
+
+    func invariants(_ node: YAMLNode, _ what: String) throws -> [String] {
+        let ids = try node.scalarList(what)
+        if ids == ["all"] { return invariantIds }
+        for id in ids where !invariantIds.contains(id) {
+            throw node.error("unknown invariant '\(id)'" + (NearestName.suggest(id, among: invariantIds).map { " (did you mean '\($0)'?)" } ?? ""))
+        }
+        return ids
+    }
+
+    func migrationTarget(_ node: YAMLNode, upgrade: Bool) throws -> String {
+        let target = try node.string(upgrade ? "upgrade target" : "downgrade target")
+        if target == (upgrade ? "head" : "base") { return target }
+        if let sign = target.first, sign == (upgrade ? "+" : "-"), Int(target.dropFirst()).map({ $0 > 0 }) == true { return target }
+        guard (try? chain.resolve(target)) != nil else { throw node.error(unknownRevision(target)) }
+        return target
+    }
+
+    func mappingFields(_ node: YAMLNode, _ action: String, allowed: [String], required: [String]) throws -> [String: YAMLNode] {
+        let entries = try node.mapping("'\(action)'")
+        try YAMLNode.checkKeys(entries, allowed: allowed, what: "'\(action)'")
+        var fields: [String: YAMLNode] = [:]
+        for entry in entries { fields[entry.key] = entry.value }
+        for key in required where fields[key] == nil { throw node.error("'\(action)' needs '\(key)'") }
+        return fields
+    }
+
+    func parseAction(_ key: String, _ node: YAMLNode) throws -> StepAction {
+        switch key {
+        case "baseline": return .baseline(label: try node.string("baseline label"))
+        case "backup": return .backup(name: try node.string("backup name"))
+        case "restore": return .restore(name: try node.string("backup name"))
+        case "maintenance": return .maintenance(on: try node.bool("maintenance"))
+        case "stop": return .stop(try services(node, "stop"))
+        case "start": return .start(try services(node, "start"))
+        case "restart": return .restart(try services(node, "restart"))
+        case "build":
+            let list = try services(node, "build")
+            guard list.count == 1 else { throw node.error("build takes one service") }
+            return .build(list[0])
+        case "deploy":
+            var versionNode = node
+            var targets = ServiceName.allCases
+            if case .mapping = node.node {
+                let fields = try mappingFields(node, key, allowed: ["version", "services"], required: ["version"])
+                versionNode = fields["version"]!
+                if let servicesNode = fields["services"] { targets = try services(servicesNode, "services") }
+            }
+            let text = try versionNode.string("version")
+            guard let version = CodeVersion(rawValue: text) else { throw versionNode.error("unknown version '\(text)' (expected sprint3 or v2.0.0)") }
+            return .deploy(version: version, services: targets)
+        case "checkout": return .checkout(try node.scalarList("checkout paths"))
+        case "env":
+            let entries = try node.mapping("env")
+            guard entries.count == 1 else { throw node.error("env sets one variable: {NAME: value}") }
+            return .env(name: entries[0].key, value: try entries[0].value.string("env value"))
+        case "flush_cache":
+            guard try node.bool("flush_cache") else { throw node.error("flush_cache must be true") }
+            return .flushCache
+        case "migrate":
+            let fields = try mappingFields(node, key, allowed: ["upgrade", "downgrade"], required: [])
+            guard fields.count == 1 else { throw node.error("migrate needs exactly one of upgrade or downgrade") }
+            if let target = fields["upgrade"] { return .migrate(upgrade: true, target: try migrationTarget(target, upgrade: true)) }
+            return .migrate(upgrade: false, target: try migrationTarget(fields["downgrade"]!, upgrade: false))
+        case "verify": return .verify(try invariants(node, "verify"))
+        case "tool":
+            let fields = try mappingFields(node, key, allowed: ["call", "as", "args"], required: ["call", "as"])
+            let name = try fields["call"]!.string("call")
+            guard MCPTools.writeTools.contains(name) else {
+                throw fields["call"]!.error("unknown tool '\(name)'" + (NearestName.suggest(name, among: MCPTools.writeTools).map { " (did you mean '\($0)'?)" } ?? ""))
+            }
+            let arguments = try fields["args"]?.json() ?? .object([])
+            guard case .object = arguments else { throw fields["args"]!.error("args must be a mapping") }
+            return .tool(name: name, caller: try fields["as"]!.string("as"), arguments: arguments)
+        case "approve", "reject":
+            let fields = try mappingFields(node, key, allowed: ["proposal", "as", "notes"], required: ["as"])
+            let proposal = try fields["proposal"]?.string("proposal") ?? "latest"
+            let reviewer = try fields["as"]!.string("as")
+            let notes = try fields["notes"]?.string("notes")
+            return key == "approve" ? .approve(proposal: proposal, reviewer: reviewer, notes: notes) : .reject(proposal: proposal, reviewer: reviewer, notes: notes)
+        case "approvals":
+            let status = try node.string("approvals status")
+            guard ["pending", "approved", "rejected", "expired", "all"].contains(status) else { throw node.error("approvals status must be pending, approved, rejected, expired or all") }
+            return .listApprovals(status: status == "all" ? nil : status)
+        case "task":
+            let fields = try mappingFields(node, key, allowed: ["run", "dry_run"], required: ["run"])
+            let name = try fields["run"]!.string("run")
+            guard name == "expire_pending_proposals" else { throw fields["run"]!.error("unknown task '\(name)' (tasks: expire_pending_proposals)") }
+            return .expireTask(dryRun: try fields["dry_run"]?.bool("dry_run") ?? false)
+        case "advance":
+            let text = try node.string("advance")
+            guard let seconds = DurationText.seconds(text), seconds > 0 else { throw node.error("advance '\(text)' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m)") }
+            return .advance(seconds: seconds, text: text)
+        case "fault":
+            let name = try node.string("fault")
+            guard FaultCatalog.named(name) != nil else {
+                throw node.error("unknown fault '\(name)'" + (NearestName.suggest(name, among: FaultCatalog.names).map { " (did you mean '\($0)'?)" } ?? "") + "; `rehearse faults` lists them")
+            }
+            return .fault(name)
+        case "rollback":
+            var planNode = node
+            var backup: String?
+            if case .mapping = node.node {
+                let fields = try mappingFields(node, key, allowed: ["plan", "backup"], required: ["plan"])
+                planNode = fields["plan"]!
+                backup = try fields["backup"]?.string("backup")
+            }
+            let plan = try planNode.string("plan")
+            guard RollbackPlans.names.contains(plan) else { throw planNode.error("unknown rollback plan '\(plan)' (plans: \(RollbackPlans.names.joined(separator: ", ")))") }
+            return .rollback(plan: plan, backup: backup)
+        case "sql": return .sql(try node.string("sql"))
+        case "view_traces":
+            let target = try node.string("view_traces")
+            return .viewTraces(target == "list" || target == "true" ? nil : target)
+        case "decide":
+            let fields = try mappingFields(node, key, allowed: ["exception", "type", "hard_override", "by", "approved_by", "rationale"], required: ["exception", "type", "by"])
+            let type = try fields["type"]!.string("type")
+            let types = ["accept_risk", "remediate", "escalate", "reject"]
+            guard types.contains(type) else { throw fields["type"]!.error("unknown decision type '\(type)' (\(types.joined(separator: ", ")))") }
+            return .decide(exception: try fields["exception"]!.string("exception"), type: type, hardOverride: try fields["hard_override"]?.bool("hard_override") ?? false,
+                           by: try fields["by"]!.string("by"), approvedBy: try fields["approved_by"]?.string("approved_by"),
+                           rationale: try fields["rationale"]?.string("rationale") ?? "rehearsed decision")
+        default:
+            guard try node.bool("health") else { throw node.error("health must be true") }
+            return .health
+        }
+    }
+
+    func expect(_ node: YAMLNode) throws -> Expectation {
+        let entries = try node.mapping("expect")
+        try YAMLNode.checkKeys(entries, allowed: Self.expectKeys, what: "expect")
+        var expectation = Expectation()
+        for (key, _, value) in entries {
+            switch key {
+            case "hold": expectation.hold = try invariants(value, "hold")
+            case "broken": expectation.broken = try invariants(value, "broken")
+            case "error": expectation.error = try value.string("error")
+            case "returns": expectation.returns = try value.json()
+            case "output": expectation.output = try value.scalarList("output")
+            case "revision":
+                let text = try value.string("revision")
+                if text == "base" { expectation.expectsBase = true } else {
+                    guard let index = try? chain.resolve(text) else { throw value.error(unknownRevision(text)) }
+                    expectation.revision = chain.revisions[index].id
+                }
+            default:
+                expectation.sql = try value.mapping("expect sql").map { ($0.key, try $0.value.json()) }
+            }
+        }
+        let both = Set(expectation.hold).intersection(expectation.broken)
+        if let conflict = both.first { throw node.error("invariant '\(conflict)' cannot be expected both to hold and to be broken") }
+        return expectation
+    }
+}

@@ -1,0 +1,88 @@
+import GRDB
+
+/// Replays a scenario on a fresh in-memory world and records, after every step, every
+/// invariant and every expectation. Deterministic: the same scenario and seed give the same
+/// record, so reports are byte-identical.
+public struct ScenarioRunner {
+    public var chain: RevisionChain
+    /// Replaces each scenario's own seed (`rehearse run --seed N`).
+    public var seedOverride: UInt64?
+
+    public init(chain: RevisionChain, seedOverride: UInt64? = nil) {
+        self.chain = chain
+        self.seedOverride = seedOverride
+    }
+
+    public func run(_ scenario: Scenario) throws -> ScenarioRecord {
+        let seed = seedOverride ?? scenario.seed
+        let queue = try DatabaseOpener.open(path: nil)
+        return try queue.writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: scenario.revision)
+            if let profile = SeedProfile.named(scenario.fixtures) {
+                try db.inTransaction {
+                    _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seed(db)
+                    return .commit
+                }
+            }
+            let world = World(seed: seed, start: scenario.start, chain: chain)
+            world.expectedRevision = scenario.revision
+            var observer = GoNoGoObserver()
+            var records: [StepRecord] = []
+            for (index, step) in scenario.steps.enumerated() {
+                let record = try perform(step, number: index + 1, db: db, world: world)
+                observer.observe(step.action, record)
+                records.append(record)
+            }
+            let final = try? Baseline.capture(db, label: "post-deploy")
+            return ScenarioRecord(
+                file: scenario.file, name: scenario.name, description: scenario.description, tags: scenario.tags, seed: seed,
+                steps: records, baseline: world.firstBaseline, finalState: final, toolResults: world.toolResults,
+                goNoGo: observer.items(final: records.last, world: world))
+        }
+    }
+
+    func perform(_ step: ScenarioStep, number: Int, db: Database, world: World) throws -> StepRecord {
+        let saved = world.saveState()
+        var output: [String] = []
+        var value: JSONValue?
+        var failure: String?
+        do {
+            if step.action.isTransactional {
+                try db.inSavepoint {
+                    do {
+                        (output, value) = try StepExecutor.execute(step.action, db: db, world: world)
+                        return .commit
+                    } catch {
+                        failure = Self.message(error)
+                        return .rollback
+                    }
+                }
+            } else {
+                (output, value) = try StepExecutor.execute(step.action, db: db, world: world)
+            }
+        } catch {
+            failure = Self.message(error)
+        }
+        if failure != nil { world.restoreState(saved) }
+        let invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db))
+        let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db)
+        return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,
+                          output: output, error: failure, value: value, expectations: expectations, invariants: invariants, time: world.clock)
+    }
+
+    /// One line for any error a step can raise: the application's refusal, a constraint or
+    /// trigger, a migration failure.
+    static func message(_ error: Error) -> String {
+        switch error {
+        case let error as ApplicationError: return error.description
+        case let error as DatabaseError: return error.message ?? "\(error)"
+        case let error as UserFacingError: return error.description
+        default: return "\(error)"
+        }
+    }
+}
+
+extension World {
+    /// The first baseline a scenario recorded (the deploy record compares against it).
+    var firstBaseline: Baseline? { baseline }
+}

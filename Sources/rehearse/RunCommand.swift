@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import RehearsalKit
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Replay scenarios and report, step by step, which invariants hold (default: ./scenarios, else the shipped library).",
+        discussion: "Exit 0 when every scenario passed, 1 when one failed, 2 when a scenario file is invalid (nothing runs).")
+
+    @Argument(help: "Scenario files or directories.") var paths: [String] = []
+    @Option(name: .long, help: "Only scenarios with this tag (repeatable).") var tag: [String] = []
+    @Option(name: .long, help: "text, json, junit or markdown.") var format: Format = .text
+    @Option(name: .long, help: "Write the report here instead of stdout.") var output: String?
+    @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
+    @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
+
+    func run() throws {
+        try reportingErrors {
+            let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
+            let loader = ScenarioLoader(chain: chain)
+            // Load everything first: an invalid file stops the run before anything runs.
+            var scenarios = try ScenarioLibrary.files(paths: paths).map { try loader.load(path: $0.path, displayPath: $0.shown) }
+            if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
+            let runner = ScenarioRunner(chain: chain, seedOverride: seed)
+            let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
+            let text: String
+            switch format {
+            case .text: text = report.text(style: output == nil ? .forStandardOutput : .plain)
+            case .json: text = report.json().pretty()
+            case .junit: text = report.junit()
+            case .markdown: text = report.markdown()
+            }
+            if let output {
+                do { try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: output, atomically: true, encoding: .utf8) } catch { throw OutputFileError(path: output) }
+                print("\(report.scenarios.filter(\.passed).count) of \(report.scenarios.count) scenarios passed; \(format.rawValue) report written to \(output)")
+            } else {
+                print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            }
+            if !report.passed { throw ExitCode(ExitStatus.failed.rawValue) }
+        }
+    }
+}
+
+struct FaultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "faults", abstract: "List the faults a scenario or drill can inject, with what each breaks.")
+
+    func run() throws {
+        let width = FaultCatalog.names.map(\.count).max() ?? 0
+        for fault in FaultCatalog.all {
+            print("\(fault.name.padding(toLength: width, withPad: " ", startingAt: 0))  breaks \(fault.breaks.joined(separator: ", "))  (rollback \(fault.rollback))")
+            print(String(repeating: " ", count: width + 2) + fault.description)
+        }
+    }
+}
