@@ -13,7 +13,7 @@ public enum MCPTools {
     ]
 
     /// Calls `tool` as `caller` (`agent:NAME` or `user:<uuid>`) and returns the tool's result.
-    public static func call(_ db: Database, world: World, tool: String, caller: String, arguments: JSONValue) throws -> JSONValue {
+    public static func call(_ db: Database, world: World, tool: String, caller reference: String, arguments: JSONValue) throws -> JSONValue {
         guard world.isRunning(.mcpServer) else { throw ApplicationError(503, "mcp-server is not running") }
         guard world.runsSprint3(.mcpServer) else {
             throw ApplicationError(404, "unknown tool '\(tool)': mcp-server on \(world.services[.mcpServer]!.version.rawValue) has no write tools")
@@ -21,7 +21,7 @@ public enum MCPTools {
         guard let allowed = allowedArguments[tool] else {
             throw ApplicationError(404, "unknown tool '\(tool)' (tools: \(writeTools.joined(separator: ", ")))")
         }
-        try validateCaller(db, caller)
+        let caller = try canonicalCaller(db, reference)
         guard case .object(let members) = arguments else { throw ApplicationError(422, "\(tool): arguments must be an object") }
         for (key, _) in members where !allowed.contains(key) {
             throw ApplicationError(422, "\(tool): unknown argument '\(key)' (expected \(allowed.sorted().joined(separator: ", ")))")
@@ -54,12 +54,13 @@ public enum MCPTools {
         var policyId: String?
     }
 
-    static func validateCaller(_ db: Database, _ caller: String) throws {
-        if caller.hasPrefix("agent:"), caller.count > 6, caller.count <= 255 { return }
+    /// `agent:NAME` as given; a user reference (`user:role:analyst`, an email) as `user:<uuid>`.
+    static func canonicalCaller(_ db: Database, _ caller: String) throws -> String {
+        if caller.hasPrefix("agent:"), caller.count > 6, caller.count <= 255 { return caller }
         if caller.hasPrefix("user:") {
             let user = try UserReference.resolve(db, caller)
             guard user.isActive else { throw ApplicationError(403, "caller \(caller) is an inactive user") }
-            return
+            return "user:\(user.id)"
         }
         throw ApplicationError(422, "caller must be 'agent:NAME' or 'user:<id>', got '\(caller)'")
     }

@@ -17,6 +17,9 @@ public enum RollbackPlans {
         case "A":
             step("docker compose exec backend alembic downgrade -1", try DeployOperations.migrate(db, world: world, upgrade: false, target: "-1"))
             step("docker compose exec backend alembic downgrade -1", try DeployOperations.migrate(db, world: world, upgrade: false, target: "-1"))
+            // Plan A's goal is 6.2's "Expected: 005_add_immutability_triggers", whatever the two
+            // downgrades actually reached.
+            world.expectedRevision = "005_add_immutability_triggers"
             let current = try Migrator(chain: world.chain).currentLine(db) ?? ""
             step("docker compose exec backend alembic current", [current, current.hasPrefix("005_add_immutability_triggers")
                 ? "verified: 005_add_immutability_triggers" : "NOT the expected 005_add_immutability_triggers"])

@@ -10,6 +10,9 @@ public struct Scenario: Sendable {
     public var start: Timestamp
     /// The revision the database is migrated to before seeding (production's state before the deploy).
     public var revision: String
+    /// The code every service runs at the start: `v2.0.0` (before the deploy) or `sprint3`
+    /// (already deployed, for scenarios that start after the deploy).
+    public var code: CodeVersion
     public var steps: [ScenarioStep]
 }
 
@@ -84,10 +87,12 @@ public enum StepAction: Sendable {
     }
 
     /// Steps that copy or replace the database wholesale cannot run inside a savepoint
-    /// (SQLite's backup API needs the connection outside a transaction).
+    /// (SQLite's backup API needs the connection outside a transaction). A migration keeps
+    /// alembic's semantics: each revision is its own transaction, so revisions applied before
+    /// a failing one stay applied, as they would in production.
     var isTransactional: Bool {
         switch self {
-        case .restore, .backup: return false
+        case .restore, .backup, .migrate: return false
         case .rollback(let plan, _): return plan != "full"
         default: return true
         }

@@ -27,13 +27,13 @@ public enum ScenarioLibrary {
     }
 
     static func yamlFiles(in directory: String) throws -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
+        // The repository's scenarios/ is a symbolic link to the package resources; a trailing
+        // slash makes Foundation list the directory it points to rather than the link.
+        let resolved = directory.hasSuffix("/") ? directory : directory + "/"
+        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: resolved) else {
             throw ScenarioLoadError(SourceLocation(file: directory, line: 1, column: 1), "cannot read the directory")
         }
-        var files: [String] = []
-        while let name = enumerator.nextObject() as? String {
-            if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { files.append((directory as NSString).appendingPathComponent(name)) }
-        }
-        return files.sorted()
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            .map { (directory as NSString).appendingPathComponent($0) }
     }
 }

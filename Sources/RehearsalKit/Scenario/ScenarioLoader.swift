@@ -12,7 +12,7 @@ public struct ScenarioLoader {
         self.chain = chain
     }
 
-    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "steps"]
+    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps"]
     public static let actions = [
         "baseline", "backup", "restore", "maintenance", "stop", "start", "restart", "deploy", "build", "checkout", "env",
         "flush_cache", "migrate", "verify", "tool", "approve", "reject", "approvals", "task", "advance", "fault", "rollback",
@@ -59,12 +59,18 @@ public struct ScenarioLoader {
             guard let index = try? chain.resolve(text) else { throw revisionNode.error(unknownRevision(text)) }
             revision = chain.revisions[index].id
         }
+        var code = CodeVersion.v2
+        if let codeNode = value("code") {
+            let text = try codeNode.string("code")
+            guard let version = CodeVersion(rawValue: text) else { throw codeNode.error("unknown code version '\(text)' (expected v2.0.0 or sprint3)") }
+            code = version
+        }
         let steps = try stepsNode.sequence("steps").map(step)
         if steps.isEmpty { throw stepsNode.error("a scenario needs at least one step") }
         return Scenario(
             file: file, name: try nameNode.string("name"), description: try value("description")?.string("description") ?? "",
             tags: try value("tags")?.scalarList("tags") ?? [], seed: UInt64(bitPattern: try value("seed")?.integer("seed") ?? 42),
-            fixtures: fixtures, start: start, revision: revision, steps: steps)
+            fixtures: fixtures, start: start, revision: revision, code: code, steps: steps)
     }
 
     static func syntaxError(_ error: YamlError, file: String) -> ScenarioLoadError {

@@ -24,7 +24,7 @@ public struct ScenarioRunner {
                     return .commit
                 }
             }
-            let world = World(seed: seed, start: scenario.start, chain: chain)
+            let world = World(seed: seed, start: scenario.start, chain: chain, version: scenario.code)
             world.expectedRevision = scenario.revision
             var observer = GoNoGoObserver()
             var records: [StepRecord] = []
@@ -63,7 +63,7 @@ public struct ScenarioRunner {
         } catch {
             failure = Self.message(error)
         }
-        if failure != nil { world.restoreState(saved) }
+        if failure != nil && step.action.isTransactional { world.restoreState(saved) }
         let invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db))
         let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db)
         return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,

@@ -32,7 +32,7 @@ public enum FaultCatalog {
         Fault(name: "api.approvals_broken", description: "the new approvals and traces endpoints answer 500",
               breaks: ["api.endpoints_healthy"], rollback: "B", fixedByReverting: (.backend, "core/api/approvals.py")),
         Fault(name: "traces.scrubbing_off", description: "agent traces are stored without PII scrubbing",
-              breaks: ["traces.no_pii", "traces.viewer_no_pii"], rollback: "E", fixedByReverting: (.backend, "core/agents/tracing.py")),
+              breaks: ["traces.no_pii"], rollback: "E", fixedByReverting: (.backend, "core/agents/tracing.py")),
         Fault(name: "viewer.unsanitized", description: "the traces viewer renders stored data and the triggering user's name and email without sanitizing",
               breaks: ["traces.viewer_no_pii"], rollback: "E", fixedByReverting: (.frontend, "ui/app/traces/")),
         Fault(name: "cache.stale_pii", description: "rendered trace pages are cached without expiry, so they outlive the traces they show",
