@@ -77,8 +77,12 @@ public struct ScenarioLoader {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ScenarioLoadError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ScenarioLoadError(SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                                     "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping")
         default:
-            return ScenarioLoadError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(error)")
+            let oneLine = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid YAML"
+            return ScenarioLoadError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(oneLine)")
         }
     }
 

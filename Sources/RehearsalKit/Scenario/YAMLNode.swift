@@ -37,6 +37,7 @@ struct YAMLNode {
     /// A list, or a single scalar taken as a list of one (`stop: celery-worker`).
     func scalarList(_ what: String) throws -> [String] {
         if case .scalar = node { return [try string(what)] }
+        guard case .sequence = node else { throw error("\(what) must be a string or a list of strings, not \(kind)") }
         return try sequence(what).map { try $0.string(what) }
     }
 

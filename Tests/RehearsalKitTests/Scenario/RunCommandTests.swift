@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import RehearsalKit
+
+/// `rehearse run` through the built binary.
+@Suite struct RunCommandTests {
+    @Test func theReadmeMainCommandRunsTheLibraryAndPasses() throws {
+        let result = try runRehearse(["run"], environment: ["NO_COLOR": "1"], currentDirectory: packageRoot)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("23 scenarios"))
+        #expect(result.stdout.hasSuffix("passed, 0 failed\n"))
+        #expect(!result.stdout.contains("\u{1B}["))
+    }
+
+    @Test func withoutArgumentsOutsideTheRepositoryItRunsTheShippedLibrary() throws {
+        let result = try runRehearse(["run", "--tag", "5.3"], currentDirectory: try makeTemporaryDirectory())
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("PASS Checklist 5.3"))
+        #expect(result.stdout.contains("1 scenarios, 6 steps: 1 passed, 0 failed"))
+    }
+
+    @Test func aFailedExpectationIsExitOneAndAnInvalidFileExitTwoBeforeAnythingRuns() throws {
+        let directory = try makeTemporaryDirectory()
+        let failing = directory.appendingPathComponent("failing.yaml")
+        try "name: failing\nfixtures: none\nsteps:\n  - health: true\n    expect: {returns: sick}\n".write(to: failing, atomically: true, encoding: .utf8)
+        let result = try runRehearse(["run", failing.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("expected returns \"sick\": returned \"healthy\""))
+        let invalid = directory.appendingPathComponent("invalid.yaml")
+        try "name: invalid\nsteps:\n  - advance: soon\n".write(to: invalid, atomically: true, encoding: .utf8)
+        let both = try runRehearse(["run", failing.path, invalid.path])
+        #expect(both.status == 2)
+        #expect(both.stderr == "\(invalid.path):3:14: error: advance 'soon' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m)\n")
+        #expect(both.stdout == "")
+    }
+
+    @Test func formatsWriteToAFile() throws {
+        let output = try makeTemporaryDirectory().appendingPathComponent("report.md")
+        let result = try runRehearse(["run", "--tag", "happy-path", "--format", "markdown", "--output", output.path], currentDirectory: packageRoot)
+        #expect(result.status == 0)
+        let markdown = try String(contentsOf: output, encoding: .utf8)
+        #expect(markdown.contains("| decisions count | 135 | 135 | OK |"))
+        #expect(markdown.contains("| propose_signal | [x] | [x] | [x] |"))
+        #expect(markdown.contains("- [x] Migration 006 successful — GO"))
+        #expect(markdown.contains("- [x] +24h check completed — GO"))
+        #expect(markdown.contains("- [ ] All tests passing — not rehearsed"))
+    }
+
+    @Test func theMarkdownRecordShowsAFailedGate() throws {
+        let result = try runRehearse(["run", "--tag", "rollback-c", "--format", "markdown"], currentDirectory: packageRoot)
+        #expect(result.stdout.contains("| propose_signal | [ ] FAILED | [ ] FAILED | [ ] FAILED |"))
+    }
+
+    @Test func junitIsReadByARealJUnitConsumer() throws {
+        let output = try makeTemporaryDirectory().appendingPathComponent("junit.xml")
+        let run = try runRehearse(["run", "--format", "junit", "--output", output.path], currentDirectory: packageRoot)
+        #expect(run.status == 0)
+        let script = """
+            import sys
+            from junitparser import JUnitXml
+            xml = JUnitXml.fromfile(sys.argv[1])
+            suites = list(xml)
+            cases = [case for suite in suites for case in suite]
+            failed = [case for case in cases if not case.is_passed]
+            print(len(suites), len(cases), len(failed))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, output.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "junitparser must be installed (.ci/run installs it)")
+        let numbers = printed.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        #expect(numbers.count == 3)
+        #expect(numbers.first == 23)
+        let cases: Int = numbers.count == 3 ? numbers[1] : 0
+        #expect(cases >= 200)
+        #expect(numbers.last == 0)
+    }
+
+    @Test func junitMarksAFailedStepAsAFailure() throws {
+        let scenario = try ScenarioLoader(chain: try RevisionChain.shipped()).load(text: "name: f\nfixtures: none\nsteps:\n  - health: true\n    expect: {returns: sick}\n", file: "f.yaml")
+        let report = RunReport(scenarios: [try ScenarioRunner(chain: try RevisionChain.shipped()).run(scenario)])
+        let xml = report.junit()
+        #expect(xml.contains("<testsuite name=\"f\" tests=\"1\" failures=\"1\""))
+        #expect(xml.contains("<failure message=\"expected returns &quot;sick&quot;: returned &quot;healthy&quot;\" type=\"expectation\">"))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import RehearsalKit
+
+/// Every scenario of the library is a regression test.
+@Suite struct ScenarioLibraryTests {
+    static let files: [String] = (try? ScenarioLibrary.yamlFiles(in: ShippedResources.scenariosDirectory).map { ($0 as NSString).lastPathComponent }) ?? []
+
+    static func run(_ name: String, seed: UInt64? = nil) throws -> ScenarioRecord {
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/" + name, displayPath: "scenarios/" + name)
+        return try ScenarioRunner(chain: chain, seedOverride: seed).run(scenario)
+    }
+
+    @Test func theLibraryHasAtLeastTwentyScenarios() {
+        #expect(Self.files.count >= 20)
+    }
+
+    @Test(arguments: files)
+    func scenarioPasses(file: String) throws {
+        let record = try Self.run(file)
+        let unmet = record.steps.flatMap { step in step.expectations.filter { !$0.met }.map { "step \(step.number) (\(step.action)): \($0.description) — \($0.detail ?? "")" } }
+        #expect(unmet == [])
+        #expect(record.passed)
+        #expect(record.steps.allSatisfy { !$0.invariants.isEmpty })
+    }
+
+    @Test func twoRunsGiveIdenticalJSON() throws {
+        for file in ["01-happy-path-deploy.yaml", "05-fault-mcp-bypass-plan-c.yaml", "21-backup-restore-data-loss.yaml"] {
+            let a = RunReport(scenarios: [try Self.run(file)]).json().pretty()
+            let b = RunReport(scenarios: [try Self.run(file)]).json().pretty()
+            #expect(a == b)
+        }
+    }
+
+    @Test func aDifferentSeedChangesTheIdsButNotTheOutcome() throws {
+        let a = try Self.run("05-fault-mcp-bypass-plan-c.yaml")
+        let b = try Self.run("05-fault-mcp-bypass-plan-c.yaml", seed: 99)
+        #expect(b.seed == 99)
+        #expect(a.passed && b.passed)
+        #expect(RunReport(scenarios: [a]).json().serialized() != RunReport(scenarios: [b]).json().serialized())
+    }
+
+    @Test func everyFaultAndEveryRollbackPlanIsRehearsedInTheLibrary() throws {
+        let chain = try RevisionChain.shipped()
+        let scenarios = try Self.files.map { try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/" + $0) }
+        var faults = Set<String>(), plans = Set<String>()
+        for scenario in scenarios {
+            for step in scenario.steps {
+                if case .fault(let name) = step.action { faults.insert(name) }
+                if case .rollback(let plan, _) = step.action { plans.insert(plan) }
+            }
+        }
+        #expect(faults == Set(FaultCatalog.names))
+        #expect(plans == Set(RollbackPlans.names))
+    }
+}

@@ -1,0 +1,115 @@
+import Testing
+@testable import RehearsalKit
+
+/// Each kind of loading error, with its exact message, line and column.
+@Suite struct ScenarioLoaderTests {
+    func error(_ yaml: String) throws -> String {
+        let loader = ScenarioLoader(chain: try RevisionChain.shipped())
+        do {
+            _ = try loader.load(text: yaml, file: "scenarios/x.yaml")
+            return "loaded"
+        } catch let error as ScenarioLoadError {
+            return error.description
+        }
+    }
+
+    let head = "name: x\nsteps:\n"
+
+    @Test func unknownActionWithSuggestion() throws {
+        #expect(try error(head + "  - migrat: {upgrade: head}\n")
+            == "scenarios/x.yaml:3:5: error: unknown key 'migrat' in a step (did you mean 'migrate'?); expected one of: \(ScenarioLoader.stepKeys.joined(separator: ", "))")
+    }
+
+    @Test func unknownScenarioKey() throws {
+        #expect(try error("name: x\nseeed: 3\nsteps:\n  - health: true\n").hasPrefix("scenarios/x.yaml:2:1: error: unknown key 'seeed' in a scenario (did you mean 'seed'?)"))
+    }
+
+    @Test func wrongType() throws {
+        #expect(try error(head + "  - stop: {service: backend}\n") == "scenarios/x.yaml:3:11: error: stop must be a string or a list of strings, not a mapping")
+        #expect(try error("name: x\nseed: forty-two\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:7: error: seed must be an integer")
+    }
+
+    @Test func missingField() throws {
+        #expect(try error("name: x\n") == "scenarios/x.yaml:1:1: error: missing required key 'steps'")
+        #expect(try error(head + "  - tool: {call: propose_signal}\n") == "scenarios/x.yaml:3:11: error: 'tool' needs 'as'")
+        #expect(try error(head + "  - expect: {hold: [fk.no_orphans]}\n").hasPrefix("scenarios/x.yaml:3:5: error: a step needs one action"))
+    }
+
+    @Test func durationThatDoesNotParse() throws {
+        #expect(try error(head + "  - advance: 25 hours\n") == "scenarios/x.yaml:3:14: error: advance '25 hours' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m)")
+    }
+
+    @Test func unknownInvariantFaultAndRevision() throws {
+        #expect(try error(head + "  - health: true\n    expect: {hold: [immutability.decision]}\n")
+            == "scenarios/x.yaml:4:20: error: unknown invariant 'immutability.decision' (did you mean 'immutability.decisions'?)")
+        #expect(try error(head + "  - fault: mcp.bypass_aproval\n")
+            == "scenarios/x.yaml:3:12: error: unknown fault 'mcp.bypass_aproval' (did you mean 'mcp.bypass_approval'?); `rehearse faults` lists them")
+        #expect(try error(head + "  - migrate: {upgrade: 009_add_things}\n")
+            == "scenarios/x.yaml:3:24: error: unknown revision '009_add_things'")
+        #expect(try error(head + "  - migrate: {upgrade: 007_add_agent_tracez}\n")
+            == "scenarios/x.yaml:3:24: error: unknown revision '007_add_agent_tracez' (did you mean '007_add_agent_traces'?)")
+    }
+
+    @Test func unknownServiceToolAndPlan() throws {
+        #expect(try error(head + "  - stop: celery-workers\n").hasPrefix("scenarios/x.yaml:3:11: error: unknown service 'celery-workers' (did you mean 'celery-worker'?)"))
+        #expect(try error(head + "  - tool: {call: propose_signals, as: \"agent:x\"}\n") == "scenarios/x.yaml:3:18: error: unknown tool 'propose_signals' (did you mean 'propose_signal'?)")
+        #expect(try error(head + "  - rollback: F\n") == "scenarios/x.yaml:3:15: error: unknown rollback plan 'F' (plans: A, B, C, D, E, full)")
+    }
+
+    @Test func yamlSyntaxErrorsCarryTheirPosition() throws {
+        #expect(try error(head + "  - migrate: {upgrade: head\n").hasPrefix("scenarios/x.yaml:4:1: error: YAML syntax:"))
+    }
+
+    @Test func contradictoryAndDuplicateExpectations() throws {
+        #expect(try error(head + "  - health: true\n    expect: {hold: [fk.no_orphans], broken: [fk.no_orphans]}\n")
+            == "scenarios/x.yaml:4:13: error: invariant 'fk.no_orphans' cannot be expected both to hold and to be broken")
+        #expect(try error(head + "  - health: true\n    health: true\n") == "scenarios/x.yaml:3:5: error: duplicate key 'health' in a mapping")
+    }
+
+    @Test func aValidScenarioLoadsEveryStepKind() throws {
+        let yaml = """
+            name: every step
+            tags: [a]
+            seed: 3
+            fixtures: none
+            start: 2026-02-01T00:00:00Z
+            revision: 006
+            code: sprint3
+            steps:
+              - baseline: pre
+              - backup: b
+              - restore: b
+              - maintenance: on
+              - stop: [celery-worker]
+              - start: all
+              - restart: api
+              - deploy: {version: sprint3, services: [backend]}
+              - build: backend
+              - checkout: [mcp/]
+              - env: {TRACES_VIEWER_ENABLED: "false"}
+              - flush_cache: true
+              - migrate: {downgrade: -1}
+              - verify: [fk.no_orphans]
+              - tool: {call: propose_signal, as: "agent:a", args: {subject: s, signal_type: t}}
+              - approve: {as: "role:approver"}
+              - reject: {proposal: "#1", as: "role:approver", notes: n}
+              - approvals: pending
+              - task: {run: expire_pending_proposals, dry_run: true}
+              - advance: 1h30m
+              - fault: worker.down
+              - rollback: {plan: full, backup: b}
+              - sql: SELECT 1
+              - view_traces: latest
+              - decide: {exception: open, type: escalate, by: "role:analyst"}
+              - health: true
+                expect: {returns: healthy, output: healthy, revision: 006_add_pending_proposals, sql: {"SELECT 1": 1}}
+            """
+        let scenario = try ScenarioLoader(chain: try RevisionChain.shipped()).load(text: yaml, file: "x.yaml")
+        #expect(scenario.steps.count == 26)
+        let kinds: [String] = scenario.steps.map { step in String(String(describing: step.action).prefix { $0 != "(" }) }
+        #expect(Set(kinds).count == 26)
+        #expect(scenario.revision == "006_add_pending_proposals")
+        #expect(scenario.code == .sprint3)
+        #expect(scenario.steps[13].expect.hold == ["fk.no_orphans"])
+    }
+}
