@@ -13,6 +13,8 @@ public struct InvariantContext {
     public var now: Timestamp
     /// When the proposal-expiration task last ran, if it ever did.
     public var lastExpirationRun: Timestamp?
+    /// Results that stay valid while their inputs do (see `InvariantCache`); nil evaluates everything.
+    public var cache: InvariantCache?
     /// The simulated world, when a scenario or drill is running; invariants about services,
     /// tasks and the viewer are not applicable without one.
     public var world: World?
@@ -43,6 +45,15 @@ public struct InvariantContext {
         }
         return nil
     }
+}
+
+/// Memory between evaluations in one session (a scenario or drill evaluates after every step):
+/// evaluations already re-evaluated with identical stored bytes, rules and payload need not be
+/// re-evaluated again. Keys are 64-bit FNV-1a fingerprints of everything the check reads.
+public final class InvariantCache {
+    var reproducedEvaluations = Set<UInt64>()
+
+    public init() {}
 }
 
 /// A person whose name and email are PII (the application's users, or a `--people` file).

@@ -7,6 +7,9 @@ public struct ScenarioRunner {
     public var chain: RevisionChain
     /// Replaces each scenario's own seed (`rehearse run --seed N`).
     public var seedOverride: UInt64?
+    /// Wraps the phases of a run (`setup`, `steps`, `invariants`) so a benchmark can time them;
+    /// the engine itself never reads a clock.
+    public var phase: (String, () throws -> Void) throws -> Void = { _, body in try body() }
 
     public init(chain: RevisionChain, seedOverride: UInt64? = nil) {
         self.chain = chain
@@ -17,11 +20,13 @@ public struct ScenarioRunner {
         let seed = seedOverride ?? scenario.seed
         let queue = try DatabaseOpener.open(path: nil)
         return try queue.writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: scenario.revision)
-            if let profile = SeedProfile.named(scenario.fixtures) {
-                try db.inTransaction {
-                    _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seed(db)
-                    return .commit
+            try phase("setup") {
+                try Migrator(chain: chain).upgrade(db, to: scenario.revision)
+                if let profile = SeedProfile.named(scenario.fixtures) {
+                    try db.inTransaction {
+                        _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seed(db)
+                        return .commit
+                    }
                 }
             }
             let world = World(seed: seed, start: scenario.start, chain: chain, version: scenario.code)
@@ -46,6 +51,7 @@ public struct ScenarioRunner {
         var output: [String] = []
         var value: JSONValue?
         var failure: String?
+        try phase("steps") {
         do {
             if step.action.isTransactional {
                 try db.inSavepoint {
@@ -64,7 +70,9 @@ public struct ScenarioRunner {
             failure = Self.message(error)
         }
         if failure != nil && step.action.isTransactional { world.restoreState(saved) }
-        let invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db))
+        }
+        var invariants: [InvariantResult] = []
+        try phase("invariants") { invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db)) }
         let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db)
         return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,
                           output: output, error: failure, value: value, expectations: expectations, invariants: invariants, time: world.clock)

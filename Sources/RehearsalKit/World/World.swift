@@ -29,6 +29,7 @@ public final class World {
     public var expiration = ExpirationSchedule()
     /// Steps of checklist 3.1 done out of order, as (time, what).
     public var deployOrderViolations: [(Timestamp, String)] = []
+    public let invariantCache = InvariantCache()
     /// Images built and not yet running, by service.
     var builds: [ServiceName: Build] = [:]
     /// Paths restored from `HEAD~1` in the working tree, waiting for a build.
@@ -91,6 +92,7 @@ public final class World {
             db: db, chain: chain, baseline: baseline, expectedRevision: expectedRevision ?? chain.head?.id, now: clock,
             lastExpirationRun: expiration.lastRun)
         context.world = self
+        context.cache = invariantCache
         return context
     }
 }

@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "The profile to measure: staging or production.") var profile: String = "production"
     @Option(name: .long, help: "The sqlite3 shell to compare against.") var sqlite3: String = "/usr/bin/sqlite3"
     @Option(name: .long, help: "Working directory for the databases (default: a new temporary one).") var dir: String?
-    @Option(name: .long, help: "Parts to run: seed, check, linear (comma-separated).") var parts: String = "seed,check,linear"
+    @Option(name: .long, help: "Parts to run: seed, check, linear, library, pii (comma-separated).") var parts: String = "seed,check,linear,library,pii"
 
     func validate() throws {
         guard ["staging", "production"].contains(profile) else { throw ValidationError("--profile must be staging or production") }
@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
             #if DEBUG
             print("warning: debug build; figures are only meaningful from `swift build -c release`")
             #endif
+            if wanted.contains("library") { try LibraryAndPIIBench.library(repeats: 3) }
+            if wanted.contains("pii") { try LibraryAndPIIBench.pii(count: 100_000) }
+            guard !wanted.isDisjoint(with: ["seed", "check", "linear"]) else { return }
             let profileValue = SeedProfile.named(profile)!
             let seeded = try bench.seed(profileValue, name: "bench-\(profile).db")
             if wanted.contains("seed") { try bench.compareSeeding(seeded) }

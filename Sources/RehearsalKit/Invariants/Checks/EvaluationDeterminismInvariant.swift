@@ -16,9 +16,11 @@ struct EvaluationDeterminismInvariant: Invariant {
         if let notYet = try context.requireRevision("002_create_signals_evaluations") { return notYet }
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
+        var ruleFingerprints: [String: UInt64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, rules FROM policy_versions") {
-            let rules = (try? JSONParser.parse(row[1] as String)) ?? .null
-            ruleSets[row[0]] = Evaluator.RuleSet(json: rules)
+            let text: String = row[1]
+            ruleSets[row[0]] = Evaluator.RuleSet(json: (try? JSONParser.parse(text)) ?? .null)
+            ruleFingerprints[row[0]] = Fingerprint.of([Array(text.utf8)])
         }
         var evidence: [Evidence] = []
         var checked = 0
@@ -48,7 +50,7 @@ struct EvaluationDeterminismInvariant: Invariant {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             if batch.count == Self.batchSize || (code == SQLITE_DONE && !batch.isEmpty) {
-                evidence += Self.verify(batch, ruleSets: ruleSets)
+                evidence += verify(batch, ruleSets: ruleSets, ruleFingerprints: ruleFingerprints, cache: context.cache)
                 batch.removeAll(keepingCapacity: true)
             }
             if code == SQLITE_DONE { break }
@@ -64,8 +66,25 @@ struct EvaluationDeterminismInvariant: Invariant {
         var id, result, output, outputHash, evaluatorVersion, signalId, policyVersionId, payload: [UInt8]
     }
 
+    /// Verifies the rows of a batch not already known to reproduce.
+    func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet], ruleFingerprints: [String: UInt64], cache: InvariantCache?) -> [Evidence] {
+        guard let cache else { return Self.verify(batch, ruleSets: ruleSets) }
+        let keys = batch.map { row in
+            Fingerprint.of([row.id, row.result, row.output, row.outputHash, row.evaluatorVersion, row.signalId, row.policyVersionId, row.payload])
+                ^ (ruleFingerprints[String(decoding: row.policyVersionId, as: UTF8.self)] ?? 0)
+        }
+        let pending = batch.indices.filter { !cache.reproducedEvaluations.contains(keys[$0]) }
+        let evidence = Self.verify(pending.map { batch[$0] }, ruleSets: ruleSets)
+        let failed = Set(evidence.compactMap(\.rowId))
+        for index in pending where !failed.contains(String(decoding: batch[index].id, as: UTF8.self)) {
+            cache.reproducedEvaluations.insert(keys[index])
+        }
+        return evidence
+    }
+
     /// Verifies a batch on all cores; the evidence comes back in the batch's order.
     static func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet]) -> [Evidence] {
+        guard !batch.isEmpty else { return [] }
         let slots = ResultSlots(count: batch.count)
         defer { slots.deallocate() }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
