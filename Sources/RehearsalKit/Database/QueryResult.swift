@@ -3,7 +3,8 @@ import GRDB
 
 /// What one statement of `rehearse sql` produced: rows, or a psql command tag.
 public enum StatementOutcome: Sendable, Equatable {
-    case rows(columns: [String], values: [[DatabaseValue]])
+    /// `booleans`: the columns that are BOOLEAN in the schema, printed `t`/`f` like psql.
+    case rows(columns: [String], values: [[DatabaseValue]], booleans: Set<Int> = [])
     /// psql's tag: `INSERT 0 1`, `UPDATE 3`, `DELETE 0`, `CREATE TABLE`.
     case command(tag: String)
 }
@@ -14,10 +15,10 @@ extension StatementOutcome {
         switch self {
         case .command(let tag):
             return tag
-        case .rows(let columns, let values):
-            let cells = values.map { row in row.map(Self.psqlText) }
+        case .rows(let columns, let values, let booleans):
+            let cells = values.map { row in row.enumerated().map { booleans.contains($0.offset) ? Self.psqlBoolean($0.element) : Self.psqlText($0.element) } }
             let numeric = columns.indices.map { column in
-                !values.isEmpty && values.allSatisfy { row in
+                !booleans.contains(column) && !values.isEmpty && values.allSatisfy { row in
                     switch row[column].storage { case .int64, .double, .null: return true; default: return false }
                 }
             }
@@ -46,8 +47,22 @@ extension StatementOutcome {
 
     /// One JSON object per row, keys in column order.
     public func jsonRows() -> JSONValue {
-        guard case .rows(let columns, let values) = self else { return .array([]) }
-        return .array(values.map { row in .object(zip(columns, row).map { ($0, Self.json($1)) }) })
+        guard case .rows(let columns, let values, let booleans) = self else { return .array([]) }
+        return .array(values.map { row in
+            .object(columns.indices.map { index in
+                (columns[index], booleans.contains(index) ? Self.jsonBoolean(row[index]) : Self.json(row[index]))
+            })
+        })
+    }
+
+    static func psqlBoolean(_ value: DatabaseValue) -> String {
+        if case .int64(let i) = value.storage { return i == 0 ? "f" : "t" }
+        return psqlText(value)
+    }
+
+    static func jsonBoolean(_ value: DatabaseValue) -> JSONValue {
+        if case .int64(let i) = value.storage { return .bool(i != 0) }
+        return json(value)
     }
 
     static func psqlText(_ value: DatabaseValue) -> String {

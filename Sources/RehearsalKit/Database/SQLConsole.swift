@@ -1,27 +1,45 @@
 import GRDB
+import GRDBSQLite
 
 /// Runs a script for `rehearse sql`: all statements in one savepoint, so a failing statement
 /// leaves the database exactly as it was before the script.
 public struct SQLConsole {
     /// Where the script came from ("<argument>", "<stdin>", a file), for error locations.
     public var source: String
+    /// Postgres statements are rewritten for SQLite (docs/postgres-translation.md); nil runs SQLite's SQL as is.
+    public var dialect: PostgresDialect?
 
-    public init(source: String) {
+    public init(source: String, dialect: PostgresDialect? = nil) {
         self.source = source
+        self.dialect = dialect
     }
 
     public func run(_ db: Database, script: String) throws -> [StatementOutcome] {
         let statements = SQLScript.statements(in: script)
         var outcomes: [StatementOutcome] = []
         var failure: SQLStatementError?
+        var dialect = self.dialect
+        if dialect != nil { try CatalogViews.install(db) }
         try db.inSavepoint {
             for statement in statements {
+                let location = SourceLocation(file: source, line: statement.line, column: statement.column)
                 do {
-                    outcomes.append(try execute(db, statement.sql))
+                    guard dialect != nil else {
+                        outcomes.append(try execute(db, statement.sql, dialect: nil))
+                        continue
+                    }
+                    let rewritten = try dialect!.rewrite(statement.sql, db: db)
+                    if rewritten.first == "-- TRUNCATE TABLE" {
+                        for sql in rewritten.dropFirst() { _ = try execute(db, sql, dialect: dialect) }
+                        outcomes.append(.command(tag: "TRUNCATE TABLE"))
+                    } else {
+                        for sql in rewritten { outcomes.append(try execute(db, sql, dialect: dialect)) }
+                    }
                 } catch let error as DatabaseError {
-                    failure = SQLStatementError(
-                        location: SourceLocation(file: source, line: statement.line, column: statement.column),
-                        message: error.message ?? "\(error)", resultCode: error.resultCode)
+                    failure = SQLStatementError(location: location, message: error.message ?? "\(error)", resultCode: error.resultCode)
+                    return .rollback
+                } catch let error as DialectError {
+                    failure = SQLStatementError(location: location, message: error.description, resultCode: .SQLITE_ERROR)
                     return .rollback
                 }
             }
@@ -31,15 +49,23 @@ public struct SQLConsole {
         return outcomes
     }
 
-    func execute(_ db: Database, _ sql: String) throws -> StatementOutcome {
+    func execute(_ db: Database, _ sql: String, dialect: PostgresDialect?) throws -> StatementOutcome {
         let statement = try db.makeStatement(sql: sql)
         if statement.columnCount > 0 {
-            let columns = statement.columnNames
+            let columns = dialect == nil ? statement.columnNames : statement.columnNames.map(Self.postgresColumnName)
+            let booleans = try BooleanColumns.indices(of: statement, db)
             let rows = try Row.fetchAll(statement)
-            return .rows(columns: columns, values: rows.map { Array($0.databaseValues) })
+            return .rows(columns: columns, values: rows.map { Array($0.databaseValues) }, booleans: booleans)
         }
         try statement.execute()
         return .command(tag: Self.commandTag(sql: sql, changes: db.changesCount))
+    }
+
+    /// Postgres names an unaliased `COUNT(*)` column `count`, `MAX(id)` `max`: psql's headers.
+    static func postgresColumnName(_ name: String) -> String {
+        guard let open = name.firstIndex(of: "("), name.hasSuffix(")"),
+              name[..<open].allSatisfy({ $0.isLetter || $0 == "_" }), !name[..<open].isEmpty else { return name }
+        return name[..<open].lowercased()
     }
 
     static func commandTag(sql: String, changes: Int) -> String {
@@ -65,4 +91,20 @@ public struct SQLStatementError: UserFacingError {
     /// A constraint or trigger said no (exit 1); anything else is a statement SQLite could not run (exit 2).
     public var exitStatus: ExitStatus { resultCode == .SQLITE_CONSTRAINT ? .failed : .invalidInput }
     public var description: String { "\(location): ERROR: \(message)" }
+}
+
+/// Which result columns come straight from a BOOLEAN column of the schema (translated as
+/// INTEGER with a `<table>_<column>_boolean` check), so they print as psql prints booleans.
+enum BooleanColumns {
+    static func indices(of statement: Statement, _ db: Database) throws -> Set<Int> {
+        var result = Set<Int>()
+        for index in 0..<statement.columnCount {
+            guard let table = sqlite3_column_table_name(statement.sqliteStatement, Int32(index)),
+                  let column = sqlite3_column_origin_name(statement.sqliteStatement, Int32(index)) else { continue }
+            let tableName = String(cString: table), columnName = String(cString: column)
+            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [tableName]) ?? ""
+            if sql.contains("CONSTRAINT \(tableName)_\(columnName)_boolean ") { result.insert(index) }
+        }
+        return result
+    }
 }

@@ -3,7 +3,7 @@ import GRDB
 /// Compares what a step did with what it was expected to do.
 enum ExpectationChecker {
     static func check(
-        _ expect: Expectation, failure: String?, value: JSONValue?, output: [String], invariants: [InvariantResult], db: Database
+        _ expect: Expectation, failure: String?, value: JSONValue?, output: [String], invariants: [InvariantResult], db: Database, now: Timestamp
     ) throws -> [ExpectationResult] {
         var results: [ExpectationResult] = []
         if let fragment = expect.error {
@@ -33,7 +33,7 @@ enum ExpectationChecker {
             var actual: JSONValue?
             var problem: String?
             do {
-                actual = try SQLConsole(source: "expect sql").run(db, script: query).last.map(StepExecutor.value)
+                actual = try SQLConsole(source: "expect sql", dialect: PostgresDialect(now: now)).run(db, script: query).last.map(StepExecutor.value)
             } catch {
                 problem = ScenarioRunner.message(error)
             }

@@ -73,7 +73,7 @@ public struct ScenarioRunner {
         }
         var invariants: [InvariantResult] = []
         try phase("invariants") { invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db)) }
-        let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db)
+        let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock)
         return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,
                           output: output, error: failure, value: value, expectations: expectations, invariants: invariants, time: world.clock)
     }

@@ -61,7 +61,7 @@ enum StepExecutor {
         case .rollback(let plan, let backup):
             return (try RollbackPlans.run(db, world: world, plan: plan, backup: backup), nil)
         case .sql(let sql):
-            let outcomes = try SQLConsole(source: "sql step").run(db, script: sql)
+            let outcomes = try SQLConsole(source: "sql step", dialect: PostgresDialect(now: world.clock, seed: world.ids.next())).run(db, script: sql)
             return (outcomes.map { $0.psqlTable() }, outcomes.last.map(Self.value))
         case .viewTraces(let trace):
             let page = try TracesViewer.view(db, world: world, trace: trace)
@@ -79,8 +79,8 @@ enum StepExecutor {
     /// number of rows a command changed.
     static func value(_ outcome: StatementOutcome) -> JSONValue {
         switch outcome {
-        case .rows(let columns, let values):
-            if values.count == 1 && columns.count == 1 { return StatementOutcome.json(values[0][0]) }
+        case .rows(let columns, let values, let booleans):
+            if values.count == 1 && columns.count == 1 { return booleans.isEmpty ? StatementOutcome.json(values[0][0]) : StatementOutcome.jsonBoolean(values[0][0]) }
             return outcome.jsonRows()
         case .command(let tag):
             return .number(String(tag.split(separator: " ").last.flatMap { Int($0) } ?? 0))

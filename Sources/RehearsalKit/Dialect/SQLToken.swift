@@ -1,0 +1,45 @@
+/// A lexical token of SQL text, enough to rewrite Postgres constructs without touching what is
+/// inside strings, quoted identifiers and comments.
+struct SQLToken: Equatable {
+    enum Kind: Equatable { case word, string, quoted, number, symbol, space, comment }
+    var kind: Kind
+    var text: String
+
+    var upper: String { text.uppercased() }
+    var isTrivia: Bool { kind == .space || kind == .comment }
+
+    static func tokenize(_ sql: String) -> [SQLToken] {
+        let c = Array(sql)
+        var tokens: [SQLToken] = []
+        var i = 0
+        func take(_ kind: Kind, _ end: Int) { tokens.append(SQLToken(kind: kind, text: String(c[i..<end]))); i = end }
+        while i < c.count {
+            let ch = c[i]
+            if ch.isWhitespace {
+                var j = i; while j < c.count, c[j].isWhitespace { j += 1 }; take(.space, j)
+            } else if ch == "-", i + 1 < c.count, c[i + 1] == "-" {
+                var j = i; while j < c.count, c[j] != "\n" { j += 1 }; take(.comment, j)
+            } else if ch == "/", i + 1 < c.count, c[i + 1] == "*" {
+                var j = i + 2; while j + 1 < c.count, !(c[j] == "*" && c[j + 1] == "/") { j += 1 }; take(.comment, min(c.count, j + 2))
+            } else if ch == "'" || ch == "\"" {
+                var j = i + 1
+                while j < c.count {
+                    if c[j] == ch { if j + 1 < c.count, c[j + 1] == ch { j += 2; continue }; j += 1; break }
+                    j += 1
+                }
+                take(ch == "'" ? .string : .quoted, j)
+            } else if ch.isLetter || ch == "_" {
+                var j = i; while j < c.count, c[j].isLetter || c[j].isNumber || c[j] == "_" || c[j] == "$" { j += 1 }; take(.word, j)
+            } else if ch.isNumber {
+                var j = i; while j < c.count, c[j].isNumber || c[j] == "." { j += 1 }; take(.number, j)
+            } else if ch == ":", i + 1 < c.count, c[i + 1] == ":" {
+                take(.symbol, i + 2)
+            } else if (ch == "-" || ch == "<" || ch == ">" || ch == "!" || ch == "|"), i + 1 < c.count, ["=", ">", "|", ">>"].contains(String(c[i + 1])) {
+                take(.symbol, (ch == "-" && i + 2 < c.count && c[i + 1] == ">" && c[i + 2] == ">") ? i + 3 : i + 2)
+            } else {
+                take(.symbol, i + 1)
+            }
+        }
+        return tokens
+    }
+}
