@@ -135,7 +135,13 @@ public struct PostgresDialect {
     /// `operand ± INTERVAL 'n unit [n unit…]'` → `strftime('%Y-%m-%dT%H:%M:%SZ', operand, '±n units', …)`.
     func rewriteIntervals(_ input: [SQLToken]) throws -> [SQLToken] {
         var tokens = input
-        while let position = tokens.firstIndex(where: { $0.kind == .word && $0.upper == "INTERVAL" }) {
+        // `x::interval` is a cast (refused later), not an INTERVAL literal.
+        func isLiteralKeyword(_ index: Int) -> Bool {
+            guard tokens[index].kind == .word, tokens[index].upper == "INTERVAL" else { return false }
+            let previous = tokens[..<index].last { !$0.isTrivia }
+            return previous?.text != "::"
+        }
+        while let position = tokens.indices.first(where: isLiteralKeyword) {
             guard let literalIndex = tokens[(position + 1)...].firstIndex(where: { !$0.isTrivia }), tokens[literalIndex].kind == .string else {
                 throw DialectError(construct: "INTERVAL", reason: "expected INTERVAL 'n unit'")
             }

@@ -1,0 +1,83 @@
+import GRDB
+import Testing
+@testable import RehearsalKit
+
+@Suite struct PostgresDialectTests {
+    let now = Timestamp(iso8601: "2026-01-14T09:00:00Z")!
+
+    func run(_ sql: String, _ db: Database) throws -> [StatementOutcome] {
+        try SQLConsole(source: "t", dialect: PostgresDialect(now: now, seed: 3)).run(db, script: sql)
+    }
+
+    @Test(arguments: [
+        ("SELECT DISTINCT ON (status) status FROM exceptions", "DISTINCT ON"),
+        ("SELECT id FROM users WHERE id = ANY(ARRAY['a'])", "ANY(...)"),
+        ("SELECT date_trunc('day', occurred_at) FROM audit_events", "date_trunc()"),
+        ("SELECT email FROM users WHERE email ~ 'x'", "~ regular-expression operators"),
+        ("SELECT $1", "$-parameters or dollar quoting"),
+        ("SELECT '1 day'::interval", "::interval"),
+        ("SELECT INTERVAL '1 day'", "INTERVAL"),
+        ("CREATE TYPE mood AS ENUM ('ok')", "CREATE TYPE"),
+        ("\\d+ decisions", "\\d+"),
+        ("UPDATE users SET role = 'viewer' RETURNING id", "RETURNING"),
+    ])
+    func unsupportedConstructsAreRefusedByName(sql: String, construct: String) throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { (db: Database) throws in
+            let error = #expect(throws: SQLStatementError.self) { try run(sql, db) }
+            #expect(error?.message.hasPrefix("unsupported Postgres construct \(construct):") == true, "\(error?.message ?? "")")
+            #expect(error?.exitStatus == .invalidInput)
+        }
+    }
+
+    @Test func timeAndUUIDsComeFromTheVirtualClockAndTheSeed() throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { db in
+            let first = try run("SELECT NOW() AS now, NOW() - INTERVAL '1 hour' AS earlier, CURRENT_TIMESTAMP + INTERVAL '1 day 2 hours' AS later, gen_random_uuid() AS id", db)
+            guard case .rows(_, let values, _) = first[0] else { Issue.record("no rows"); return }
+            #expect(values[0][0] == "2026-01-14T09:00:00Z".databaseValue)
+            #expect(values[0][1] == "2026-01-14T08:00:00Z".databaseValue)
+            #expect(values[0][2] == "2026-01-15T11:00:00Z".databaseValue)
+            let again = try run("SELECT gen_random_uuid()", db)
+            guard case .rows(_, let second, _) = again[0] else { return }
+            #expect(values[0][3] == second[0][0])  // same seed, same first UUID
+        }
+    }
+
+    @Test func castsAreDroppedOrBecomeCasts() throws {
+        let queue = try makeDatabase()
+        let json = try queue.writeWithoutTransaction { db in
+            try run("SELECT '{\"a\": 1}'::jsonb ->> 'a', '42'::int + 1, 'decisions'::regclass, 'x'::character varying", db).first?.jsonRows().serialized()
+        }
+        #expect(json == #"[{"'{\"a\": 1}' ->> 'a'":1,"CAST('42' AS INTEGER) + 1":43,"'decisions'":"decisions","'x'":"x"}]"#)
+    }
+
+    @Test func truncateIgnoresRowTriggersButNeedsCascadeForReferencedTables() throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { db in
+            try SchemaFixture.insertAll(db)
+            // Postgres's TRUNCATE fires no row-level DELETE trigger: audit_events empties.
+            #expect(try run("TRUNCATE audit_events", db).map { $0.psqlTable() } == ["TRUNCATE TABLE"])
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_events") == 0)
+            #expect(try evaluate("immutability.audit_events", db).holds)
+            let error = #expect(throws: SQLStatementError.self) { try run("TRUNCATE decisions", db) }
+            #expect(error?.message == "cannot truncate a table referenced in a foreign key constraint: table \"evidence_packs\" references \"decisions\" (use TRUNCATE ... CASCADE)")
+            #expect(try run("TRUNCATE TABLE decisions CASCADE", db).map { $0.psqlTable() } == ["TRUNCATE TABLE"])
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM evidence_packs") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agent_traces") == 0)
+            // A trigger disabled before the TRUNCATE stays disabled after it.
+            try db.execute(sql: "INSERT INTO rehearse_trigger_state VALUES ('evidence_packs_immutable', 'D')")
+            _ = try run("TRUNCATE evidence_packs", db)
+            #expect(try String.fetchOne(db, sql: "SELECT tgenabled FROM rehearse_trigger_state WHERE tgname = 'evidence_packs_immutable'") == "D")
+            #expect(try String.fetchAll(db, sql: "SELECT tgname FROM rehearse_trigger_state ORDER BY 1") == ["evidence_packs_immutable"])
+        }
+    }
+
+    @Test func metaCommandListsTables() throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { db in
+            let tables = try run("\\dt", db)[0].jsonRows().arrayValue!.map { $0["Name"]!.stringValue! }
+            #expect(tables == ["agent_traces", "alembic_version", "audit_events", "decisions", "evaluations", "evidence_packs", "exceptions", "pending_proposals", "policies", "policy_versions", "signals", "users"])
+        }
+    }
+}
