@@ -38,7 +38,12 @@ enum CatalogViews {
                                ELSE m.tbl_name || '_' || (SELECT group_concat(i.name, '_') FROM pragma_index_info(m.name) i) || '_key' END
                        ELSE m.name END AS indexname,
                        m.sql AS indexdef
-                FROM sqlite_master m WHERE m.type = 'index' ORDER BY m.rowid;
+                FROM sqlite_master m WHERE m.type = 'index'
+                UNION ALL
+                -- An INTEGER PRIMARY KEY is the rowid: SQLite needs no index, Postgres has <table>_pkey.
+                SELECT 'public', m.name, m.name || '_pkey', NULL FROM sqlite_master m
+                WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.pk = 1 AND upper(c.type) = 'INTEGER')
+                  AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name) l WHERE l.origin = 'pk');
             CREATE TEMP VIEW pg_constraint AS
                 SELECT conname, conrelid, confrelid, contype FROM (
                 SELECT m.name || '_' || f."from" || '_fkey' AS conname, m.name AS conrelid, f."table" AS confrelid, 'f' AS contype,

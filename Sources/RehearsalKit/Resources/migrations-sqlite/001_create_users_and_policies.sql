@@ -54,15 +54,18 @@ CREATE TABLE policy_versions (
     created_at TEXT NOT NULL
         CONSTRAINT policy_versions_created_at_timestamptz CHECK (created_at IS NULL OR (created_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*' AND julianday(created_at) IS NOT NULL AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10))),
     CONSTRAINT policy_versions_policy_id_fkey FOREIGN KEY (policy_id) REFERENCES policies(id),
-    CONSTRAINT policy_versions_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id),
-    CONSTRAINT uq_policy_versions_policy_version UNIQUE (policy_id, version)
+    CONSTRAINT policy_versions_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id)
 ) STRICT;
+
+CREATE UNIQUE INDEX uq_policy_versions_policy_version ON policy_versions (policy_id, version);
 
 CREATE INDEX idx_policy_versions_policy_id ON policy_versions (policy_id);
 
 -- migrate:downgrade
 
 DROP INDEX idx_policy_versions_policy_id;
+
+DROP INDEX uq_policy_versions_policy_version;
 
 DROP TABLE policy_versions;
 
