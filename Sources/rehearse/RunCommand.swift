@@ -24,6 +24,8 @@ struct RunCommand: ParsableCommand {
             // Load everything first: an invalid file stops the run before anything runs.
             var scenarios = try ScenarioLibrary.files(paths: paths).map { try loader.load(path: $0.path, displayPath: $0.shown) }
             if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
+            // Drills are played with `rehearse drill`; the library run replays the rehearsals.
+            if paths.isEmpty { scenarios = scenarios.filter { $0.incident == nil } }
             let runner = ScenarioRunner(chain: chain, seedOverride: seed)
             let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
             let text: String

@@ -14,6 +14,8 @@ public struct Scenario: Sendable {
     /// (already deployed, for scenarios that start after the deploy).
     public var code: CodeVersion
     public var steps: [ScenarioStep]
+    /// Present when the scenario is a drill (`rehearse drill`): its steps are the setup.
+    public var incident: Incident?
 }
 
 public struct ScenarioStep: Sendable {

@@ -6,7 +6,8 @@ public enum ScenarioLibrary {
     public static func files(paths: [String]) throws -> [(path: String, shown: String)] {
         if paths.isEmpty {
             if isDirectory("scenarios") { return try files(paths: ["scenarios"]) }
-            return try yamlFiles(in: ShippedResources.scenariosDirectory).map { ($0, "scenarios/" + ($0 as NSString).lastPathComponent) }
+            let root = ShippedResources.scenariosDirectory
+            return try yamlFiles(in: root).map { ($0, "scenarios/" + $0.dropFirst(root.count + 1)) }
         }
         var found: [(String, String)] = []
         for path in paths {

@@ -12,7 +12,8 @@ public struct ScenarioLoader {
         self.chain = chain
     }
 
-    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps"]
+    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps", "incident"]
+    static let incidentKeys = ["title", "plan", "must_hold", "revision", "hints", "page", "fault"]
     public static let actions = [
         "baseline", "backup", "restore", "maintenance", "stop", "start", "restart", "deploy", "build", "checkout", "env",
         "flush_cache", "migrate", "verify", "tool", "approve", "reject", "approvals", "task", "advance", "fault", "rollback",
@@ -67,10 +68,12 @@ public struct ScenarioLoader {
         }
         let steps = try stepsNode.sequence("steps").map(step)
         if steps.isEmpty { throw stepsNode.error("a scenario needs at least one step") }
+        var incident: Incident?
+        if let incidentNode = value("incident") { incident = try self.incident(incidentNode, steps: steps, stepsNode: stepsNode) }
         return Scenario(
             file: file, name: try nameNode.string("name"), description: try value("description")?.string("description") ?? "",
             tags: try value("tags")?.scalarList("tags") ?? [], seed: UInt64(bitPattern: try value("seed")?.integer("seed") ?? 42),
-            fixtures: fixtures, start: start, revision: revision, code: code, steps: steps)
+            fixtures: fixtures, start: start, revision: revision, code: code, steps: steps, incident: incident)
     }
 
     static func syntaxError(_ error: YamlError, file: String) -> ScenarioLoadError {
@@ -88,6 +91,30 @@ public struct ScenarioLoader {
 
     func unknownRevision(_ text: String) -> String {
         "unknown revision '\(text)'" + (NearestName.suggest(text, among: chain.revisions.map(\.id)).map { " (did you mean '\($0)'?)" } ?? "")
+    }
+
+    func incident(_ node: YAMLNode, steps: [ScenarioStep], stepsNode: YAMLNode) throws -> Incident {
+        let entries = try node.mapping("incident")
+        try YAMLNode.checkKeys(entries, allowed: Self.incidentKeys, what: "incident")
+        var fields: [String: YAMLNode] = [:]
+        for entry in entries { fields[entry.key] = entry.value }
+        for key in ["title", "plan", "must_hold", "page"] where fields[key] == nil { throw node.error("incident needs '\(key)'") }
+        let plan = try fields["plan"]!.string("plan")
+        guard RollbackPlans.names.contains(plan) || plan == "none" else { throw fields["plan"]!.error("unknown plan '\(plan)' (A, B, C, D, E, full or none)") }
+        let faults = steps.compactMap { step -> String? in if case .fault(let name) = step.action { return name }; return nil }
+        guard var fault = faults.last else { throw stepsNode.error("a drill's steps must inject the fault with a 'fault:' step") }
+        if let faultNode = fields["fault"] {
+            fault = try faultNode.string("fault")
+            guard faults.contains(fault) else { throw faultNode.error("the drill's fault '\(fault)' is not injected by its steps") }
+        }
+        var revision: String?
+        if let revisionNode = fields["revision"] {
+            let text = try revisionNode.string("revision")
+            guard let index = try? chain.resolve(text) else { throw revisionNode.error(unknownRevision(text)) }
+            revision = chain.revisions[index].id
+        }
+        return Incident(title: try fields["title"]!.string("title"), fault: fault, plan: plan, mustHold: try invariants(fields["must_hold"]!, "must_hold"),
+                        revision: revision, hints: try fields["hints"]?.scalarList("hints") ?? [], page: try fields["page"]!.string("page"))
     }
 
     func step(_ node: YAMLNode) throws -> ScenarioStep {

@@ -1,0 +1,148 @@
+import GRDB
+
+/// One drill: a rehearsed deploy played up to a hidden fault, then driven by the trainee's
+/// commands. Each command takes virtual time, during which the agents keep working (and a fault
+/// that is not contained keeps doing damage). `done` grades the mitigation.
+public final class DrillSession {
+    public let scenario: Scenario
+    public let incident: Incident
+    let queue: DatabaseQueue
+    let world: World
+    let baseline: Baseline
+    let faultTime: Timestamp
+    var timeline: [TimelineEntry] = []
+    var hintsUsed = 0
+    public private(set) var finished = false
+    public private(set) var lastDebrief: DrillDebrief?
+    var nextActivity: Timestamp
+
+    struct TimelineEntry {
+        var time: Timestamp
+        var command: String
+        var summary: String
+        var broken: [String]
+        var damage: Int
+        /// Whether every invariant the incident needs back holds after this command.
+        var recovered: Bool
+    }
+
+    public init(scenario: Scenario, chain: RevisionChain, seed: UInt64? = nil) throws {
+        guard let incident = scenario.incident else { throw ApplicationError(422, "\(scenario.file) is not a drill (no incident)") }
+        self.scenario = scenario
+        self.incident = incident
+        queue = try DatabaseOpener.open(path: nil)
+        world = World(seed: seed ?? scenario.seed, start: scenario.start, chain: chain, version: scenario.code)
+        let world = self.world
+        let runner = ScenarioRunner(chain: chain, seedOverride: seed)
+        baseline = try queue.writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: scenario.revision)
+            if let profile = SeedProfile.named(scenario.fixtures) {
+                try db.inTransaction { _ = try Seeder(profile: profile, seed: seed ?? scenario.seed, now: scenario.start).seed(db); return .commit }
+            }
+            world.expectedRevision = scenario.revision
+            let baseline = try Baseline.capture(db, label: "drill start")
+            for (index, step) in scenario.steps.enumerated() { _ = try runner.perform(step, number: index + 1, db: db, world: world) }
+            if world.baseline == nil { world.baseline = baseline }
+            return world.baseline!
+        }
+        faultTime = world.clock
+        nextActivity = world.clock.adding(seconds: 600)
+        timeline.append(TimelineEntry(time: world.clock, command: "(page) \(incident.page)", summary: "the incident starts", broken: try brokenNow(), damage: try damage(), recovered: try recovered()))
+    }
+
+    /// The pager's message and the dashboard, as the trainee first sees them.
+    public func briefing() throws -> String {
+        """
+        PAGE \(world.clock.iso8601): \(incident.page)
+        You are on call for the Sprint 3 deploy. Investigate and mitigate with the checklist's own commands.
+        Type `help` for the commands, `hint` for a hint (costs points), `status` for the invariants, `done` when finished.
+
+        \(try DrillMonitoring.dashboard(queue: queue, world: world))
+        """
+    }
+
+    /// Runs one line typed at the prompt and returns what the terminal shows.
+    public func execute(_ line: String) throws -> String {
+        let command = line.trimmingWhitespace()
+        guard !command.isEmpty, !finished else { return "" }
+        switch command {
+        case "help": return DrillCommands.help
+        case "hint":
+            guard hintsUsed < incident.hints.count else { return "No more hints. Think about 6.1's decision tree: what is broken?" }
+            hintsUsed += 1
+            return "Hint \(hintsUsed) (-10 points): \(incident.hints[hintsUsed - 1])"
+        case "status":
+            return try status()
+        case "monitor", "dashboard":
+            return try DrillMonitoring.dashboard(queue: queue, world: world)
+        case "done", "exit", "quit":
+            finished = true
+            lastDebrief = try debrief()
+            return lastDebrief!.markdown
+        default:
+            break
+        }
+        let before = try brokenNow()
+        let (output, minutes) = try queue.writeWithoutTransaction { db in try DrillCommands.run(command, db: db, world: world) }
+        try passTime(minutes: minutes)
+        let after = try brokenNow()
+        timeline.append(TimelineEntry(time: world.clock, command: command, summary: output.split(separator: "\n").first.map(String.init) ?? "",
+                                      broken: after, damage: try damage(), recovered: try recovered()))
+        let newlyBroken = Set(after).subtracting(before)
+        var text = output
+        if !newlyBroken.isEmpty { text += "\n[monitoring] new alerts: \(newlyBroken.sorted().joined(separator: ", "))" }
+        return text
+    }
+
+    /// Virtual time passes; every ten minutes the agents call a tool and someone opens /traces,
+    /// so an uncontained fault keeps doing damage.
+    func passTime(minutes: Int64) throws {
+        let target = world.clock.adding(seconds: minutes * 60)
+        try queue.writeWithoutTransaction { db in
+            while nextActivity <= target {
+                try world.advance(db, by: nextActivity.seconds - world.clock.seconds)
+                try? db.inSavepoint {
+                    do {
+                        _ = try MCPTools.call(db, world: world, tool: "propose_signal", caller: "agent:triage-bot",
+                                              arguments: .object([("subject", .string("acct-\(world.clock.seconds % 100000)")), ("signal_type", .string("anomaly"))]))
+                        return .commit
+                    } catch { return .rollback }
+                }
+                _ = try? TracesViewer.view(db, world: world)
+                nextActivity = nextActivity.adding(seconds: 600)
+            }
+            try world.advance(db, by: target.seconds - world.clock.seconds)
+        }
+    }
+
+    func context(_ db: Database) -> InvariantContext {
+        var context = world.invariantContext(db)
+        if let revision = incident.revision { context.expectedRevision = revision }
+        return context
+    }
+
+    func results() throws -> [InvariantResult] {
+        try queue.writeWithoutTransaction { db in try InvariantCatalog.standard.evaluate(context(db)) }
+    }
+
+    func recovered() throws -> Bool {
+        let byId = Dictionary(uniqueKeysWithValues: try results().map { ($0.info.id, $0.status) })
+        return incident.mustHold.allSatisfy { byId[$0]?.holds ?? false }
+    }
+
+    func brokenNow() throws -> [String] { try results().filter { $0.status.isBroken }.map(\.info.id) }
+
+    /// How much harm the fault has done so far: the evidence against the invariants it breaks.
+    func damage() throws -> Int {
+        let ids = Set(FaultCatalog.named(incident.fault)?.breaks ?? [])
+        return try results().filter { ids.contains($0.info.id) }.reduce(0) { total, result in
+            if case .broken(_, let evidence) = result.status { return total + evidence.count }
+            return total
+        }
+    }
+
+    /// The invariants, as `status` shows them.
+    public func status() throws -> String {
+        InvariantReport(results: try results()).text()
+    }
+}

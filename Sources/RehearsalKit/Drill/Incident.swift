@@ -1,0 +1,16 @@
+/// What makes a scenario a drill: the fault it hides, the plan 6.1's decision tree prescribes
+/// (or `none` when the right answer is not to roll back), what must hold again, and hints.
+public struct Incident: Sendable {
+    public var title: String
+    /// The fault struck by the setup's last `fault:` step; hidden from the trainee.
+    public var fault: String
+    /// A, B, C, D, E, full, or none.
+    public var plan: String
+    /// Invariants that must hold when the trainee says `done`.
+    public var mustHold: [String]
+    /// The revision the schema must be back at (`schema.revision` is graded against it).
+    public var revision: String?
+    public var hints: [String]
+    /// The symptom the pager shows at the start.
+    public var page: String
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import RehearsalKit
+
+struct DrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Train on call: a fault is hidden in a rehearsed deploy; find and mitigate it with the checklist's commands, then be graded.",
+        discussion: "Commands come from the prompt on a terminal, or from --script / stdin otherwise. `done` ends the drill with a debrief.")
+
+    @Option(name: .long, help: "The drill to play (its file name without .yaml); --list shows them.") var incident: String?
+    @Flag(name: .long, help: "Play a drill chosen from the seed.") var random = false
+    @Flag(name: .long, help: "List the drills.") var list = false
+    @Option(name: .long, help: "The seed for the world (and for --random).") var seed: UInt64?
+    @Option(name: .long, help: "Run the commands of this file, one per line, instead of prompting.") var script: String?
+    @Option(name: .long, help: "Also write the Markdown debrief to this file.") var debrief: String?
+
+    func validate() throws {
+        if !list && (incident == nil) == !random { throw ValidationError("give --incident NAME or --random (or --list)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let chain = try RevisionChain.shipped()
+            let loader = ScenarioLoader(chain: chain)
+            let drills = try ScenarioLibrary.files(paths: []).compactMap { file -> (String, Scenario)? in
+                let scenario = try loader.load(path: file.path, displayPath: file.shown)
+                guard scenario.incident != nil else { return nil }
+                return (((file.path as NSString).lastPathComponent as NSString).deletingPathExtension, scenario)
+            }
+            if list {
+                for (name, scenario) in drills { print("\(name)  \(scenario.incident!.title)") }
+                return
+            }
+            var chosen = drills.first { $0.0 == incident }
+            if random {
+                var generator = SeededGenerator(seed: seed ?? 1)
+                chosen = drills[generator.below(drills.count)]
+            }
+            guard let (_, scenario) = chosen else {
+                throw DrillNotFound(name: incident ?? "", known: drills.map(\.0))
+            }
+            let session = try DrillSession(scenario: scenario, chain: chain, seed: seed)
+            print(try session.briefing())
+            let interactive = script == nil && isatty(STDIN_FILENO) == 1
+            var lines: [String] = []
+            if let script {
+                guard let data = FileManager.default.contents(atPath: script) else { throw DrillNotFound(name: script, known: []) }
+                lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            }
+            var index = 0
+            func nextLine() -> String? {
+                if script != nil { defer { index += 1 }; return index < lines.count ? lines[index] : nil }
+                if interactive { FileHandle.standardOutput.write(Data("drill> ".utf8)) }
+                return readLine()
+            }
+            while !session.finished, let line = nextLine() {
+                if !interactive { print("drill> \(line)") }
+                let output = try session.execute(line)
+                if !output.isEmpty { print(output) }
+            }
+            if !session.finished { print(try session.execute("done")) }
+            if let debrief { try session.lastDebrief?.markdown.write(toFile: debrief, atomically: true, encoding: .utf8) }
+        }
+    }
+}
+
+struct DrillNotFound: UserFacingError {
+    var name: String
+    var known: [String]
+    var exitStatus: ExitStatus { .usage }
+    var description: String {
+        "error: no drill '\(name)'" + (NearestName.suggest(name, among: known).map { " (did you mean '\($0)'?)" } ?? "") + "; `rehearse drill --list` shows them"
+    }
+}

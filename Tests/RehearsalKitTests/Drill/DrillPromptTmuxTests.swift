@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import RehearsalKit
+
+/// The interactive prompt, used as a person would: in a real terminal under tmux, keys sent
+/// with send-keys, the screen read with capture-pane. `.ci/run` installs tmux.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct DrillPromptTmuxTests {
+    let session = "rehearse-drill-\(ProcessInfo.processInfo.processIdentifier)"
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        process.arguments = arguments
+        // Only capture-pane's output is read: the server `new-session` starts would inherit a
+        // pipe and keep it open forever.
+        let reads = arguments.first == "capture-pane"
+        let pipe = Pipe()
+        process.standardOutput = reads ? pipe : FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let output = reads ? String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) : ""
+        process.waitUntilExit()
+        return output
+    }
+
+    /// Polls the pane until `text` shows (the program runs at its own pace).
+    func waitFor(_ text: String, timeout: Double = 20) throws -> String {
+        var screen = ""
+        for _ in 0..<Int(timeout * 10) {
+            screen = try tmux(["capture-pane", "-p", "-J", "-S", "-500", "-t", session])
+            if screen.contains(text) { return screen }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return screen
+    }
+
+    @Test func aTraineeMitigatesAtThePrompt() throws {
+        let binary = packageRoot.appendingPathComponent(".build/debug/rehearse").path
+        try tmux(["new-session", "-d", "-s", session, "-x", "200", "-y", "50", "\(binary) drill --incident drill-worker-down; sleep 30"])
+        defer { _ = try? tmux(["kill-session", "-t", session]) }
+        var screen = try waitFor("drill> ")
+        #expect(screen.contains("PAGE 2026-01-15T11:00:00Z: Pending proposals > 24h: 1"))
+        try tmux(["send-keys", "-t", session, "status", "Enter"])
+        screen = try waitFor("invariants:")
+        #expect(screen.contains("BROKEN  tasks.expiration_healthy"))
+        try tmux(["send-keys", "-t", session, "kubectl get pods", "Enter"])
+        screen = try waitFor("unknown command 'kubectl'")
+        #expect(screen.contains("Type `help` for the commands this drill understands."))
+        for keys in ["docker compose start celery-worker", "python -c \"expire_pending_proposals(dry_run=False)\"", "done"] {
+            try tmux(["send-keys", "-t", session, keys, "Enter"])
+        }
+        screen = try waitFor("Score:")
+        #expect(screen.contains("# Drill debrief: The celery worker crashed"))
+        #expect(screen.contains("- Score: **100/100**"))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import RehearsalKit
+
+/// Each drill has a known-good and a known-bad mitigation, and their grades are asserted.
+@Suite struct DrillTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var drill: String
+        var good: [String]
+        var bad: [String]
+        /// The bad mitigation's failing grades.
+        var badRestored: Bool
+        var badContained: Bool
+        /// Plan A followed literally is the right plan, wrongly applied.
+        var badPlanMatches = false
+        var description: String { drill }
+    }
+
+    static let reject = "psql -U govos -c \"UPDATE pending_proposals SET status = 'rejected', review_notes = 'Emergency rollback - approval gate failure' WHERE status = 'pending';\""
+    static let expireNow = "python -c \"from core.tasks import expire_pending_proposals; expire_pending_proposals(dry_run=False)\""
+    static let planE = ["TRACES_VIEWER_ENABLED=false", "docker compose restart frontend", "redis-cli FLUSHALL", "psql -U govos -c \"TRUNCATE agent_traces;\"",
+                        "git checkout HEAD~1 -- ui/app/traces/", "docker compose build frontend", "docker compose restart frontend"]
+    static let full = ["docker compose down", "pg_restore -c -d governance_os pre_sprint3", "git checkout v2.0.0", "docker compose up -d --build"]
+
+    static let cases: [Case] = [
+        Case(drill: "drill-migration-failed", good: ["alembic current", "alembic downgrade -1"], bad: ["alembic downgrade -1", "alembic downgrade -1"], badRestored: false, badContained: true, badPlanMatches: true),
+        Case(drill: "drill-api-broken", good: ["curl http://localhost:8000/api/v1/approvals", "git checkout HEAD~1 -- core/api/approvals.py core/api/traces.py", "docker compose build backend", "docker compose restart backend"],
+             bad: ["docker compose restart backend"], badRestored: false, badContained: true),
+        Case(drill: "drill-mcp-bypass", good: ["docker compose stop mcp-server", reject, "git checkout HEAD~1 -- mcp/", "docker compose build mcp-server", "docker compose start mcp-server"],
+             bad: [reject], badRestored: true, badContained: false),
+        Case(drill: "drill-expiration-task", good: ["docker compose logs celery-worker", "celery -A core.celery control revoke proposal_expiration", "docker compose stop celery-worker",
+                                                    "git checkout HEAD~1 -- core/tasks/proposal_expiration.py", "docker compose build backend", "docker compose start celery-worker", expireNow],
+             bad: ["docker compose restart celery-worker"], badRestored: false, badContained: false),
+        Case(drill: "drill-pii-viewer", good: planE, bad: ["redis-cli FLUSHALL"], badRestored: false, badContained: false),
+        Case(drill: "drill-trigger-dropped", good: ["SELECT tgname FROM pg_trigger WHERE tgname LIKE '%_immutable'"] + full,
+             bad: ["alembic downgrade 005_add_immutability_triggers"], badRestored: false, badContained: true),
+        Case(drill: "drill-worker-down", good: ["docker compose logs celery-worker", "docker compose start celery-worker", expireNow],
+             bad: ["docker compose down", "pg_restore -c -d governance_os nightly", "git checkout v2.0.0", "docker compose up -d --build"], badRestored: false, badContained: true),
+        Case(drill: "drill-stale-cache", good: ["curl http://localhost:3000/traces", "redis-cli FLUSHALL"], bad: planE, badRestored: true, badContained: true),
+    ]
+
+    static func play(_ drill: String, _ commands: [String]) throws -> DrillDebrief {
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/\(drill).yaml")
+        let session = try DrillSession(scenario: scenario, chain: chain)
+        for command in commands { _ = try session.execute(command) }
+        _ = try session.execute("done")
+        return session.lastDebrief!
+    }
+
+    @Test(arguments: cases)
+    func theKnownGoodMitigationScoresFullMarks(drill: Case) throws {
+        let debrief = try Self.play(drill.drill, drill.good)
+        #expect(debrief.restored && debrief.contained && debrief.planMatches, "\(debrief.markdown)")
+        #expect(debrief.worseningCommands == [])
+        #expect(debrief.lostRows.isEmpty)
+        #expect(debrief.score == 100)
+        #expect(debrief.minutesToMitigate != nil)
+    }
+
+    @Test(arguments: cases)
+    func theKnownBadMitigationIsGradedDown(drill: Case) throws {
+        let debrief = try Self.play(drill.drill, drill.bad)
+        #expect(debrief.restored == drill.badRestored)
+        #expect(debrief.contained == drill.badContained)
+        #expect(debrief.planMatches == drill.badPlanMatches)
+        #expect(debrief.score <= 80)
+    }
+
+    @Test func everyRollbackPlanAndTwoNoRollbackAnswersHaveADrill() throws {
+        let chain = try RevisionChain.shipped()
+        let plans = try Self.cases.map { try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/\($0.drill).yaml").incident!.plan }
+        #expect(Set(plans).isSuperset(of: RollbackPlans.names))
+        #expect(plans.filter { $0 == "none" }.count >= 2)
+    }
+
+    @Test func hintsCostPointsAndUnknownCommandsGetAMessage() throws {
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/drill-worker-down.yaml")
+        let session = try DrillSession(scenario: scenario, chain: chain)
+        #expect(try session.briefing().contains("| Pending proposals > 24h | 1 | Any count > 0 | ALERT |"))
+        #expect(try session.execute("kubectl get pods") == "unknown command 'kubectl'. Type `help` for the commands this drill understands.")
+        #expect(try session.execute("hint").hasPrefix("Hint 1 (-10 points): "))
+        #expect(try session.execute("docker compose logs celery-worker").contains("CRITICAL worker exited"))
+        for command in DrillTests.cases[6].good.dropFirst() { _ = try session.execute(command) }
+        _ = try session.execute("done")
+        #expect(session.lastDebrief?.hintsUsed == 1)
+        #expect(session.lastDebrief?.score == 90)
+        #expect(session.lastDebrief?.markdown.contains("| 2026-01-15T11:00:00Z | `kubectl get pods` |") == true)
+    }
+
+    @Test func theDamageContinuesWhileTheFaultIsNotContained() throws {
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/drill-mcp-bypass.yaml")
+        let session = try DrillSession(scenario: scenario, chain: chain)
+        let before = try session.damage()
+        _ = try session.execute("docker compose logs --tail 5 mcp-server")
+        for _ in 0..<10 { _ = try session.execute("SELECT COUNT(*) FROM signals WHERE created_by LIKE 'agent:%'") }
+        #expect(try session.damage() > before)
+    }
+
+    @Test func aScriptedDrillRunsNonInteractivelyThroughTheBinary() throws {
+        let script = try makeTemporaryDirectory().appendingPathComponent("good.txt")
+        try Self.cases[1].good.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
+        let result = try runRehearse(["drill", "--incident", "drill-api-broken", "--script", script.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("drill> docker compose restart backend"))
+        #expect(result.stdout.contains("- Score: **100/100**"))
+        let piped = try runRehearse(["drill", "--incident", "drill-api-broken"], stdin: "docker compose restart backend\ndone\n")
+        #expect(piped.stdout.contains("- Score: **40/100**"))
+        #expect(try runRehearse(["drill", "--incident", "drill-api-brokn"]).stderr.contains("(did you mean 'drill-api-broken'?)"))
+    }
+}
