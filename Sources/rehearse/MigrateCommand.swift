@@ -15,13 +15,7 @@ struct MigrateCommand: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let chain = try options.loadChain()
-                let queue = try options.openDatabase()
-                try queue.writeWithoutTransaction { db in
-                    try Migrator(chain: chain).upgrade(db, to: target) { print($0) }
-                }
-            }
+            try migrate(options) { migrator, db in try migrator.upgrade(db, to: target) { print($0) } }
         }
     }
 
@@ -40,13 +34,7 @@ struct MigrateCommand: ParsableCommand {
         }
 
         func run() throws {
-            try reportingErrors {
-                let chain = try options.loadChain()
-                let queue = try options.openDatabase()
-                try queue.writeWithoutTransaction { db in
-                    try Migrator(chain: chain).downgrade(db, to: target) { print($0) }
-                }
-            }
+            try migrate(options) { migrator, db in try migrator.downgrade(db, to: target) { print($0) } }
         }
     }
 
@@ -101,5 +89,14 @@ struct MigrateCommand: ParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// Loads the chain, opens the database and runs one migration command, reporting errors.
+private func migrate(_ options: DatabaseOptions, _ body: (Migrator, Database) throws -> [String]) throws {
+    try reportingErrors {
+        let chain = try options.loadChain()
+        let queue = try options.openDatabase()
+        try queue.writeWithoutTransaction { db in _ = try body(Migrator(chain: chain), db) }
     }
 }

@@ -47,13 +47,11 @@ struct CountsUnchangedInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
         var evidence: [Evidence] = []
-        for table in Baseline.tables {
-            let before = baseline.tableCounts[table] ?? 0
-            guard try context.db.tableExists(table) else {
+        for (table, before, current) in try BaselineTables.compare(context.db, baseline) {
+            guard let after = current else {
                 evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))"))
                 continue
             }
-            let after = try Int.fetchOne(context.db, sql: "SELECT COUNT(*) FROM \(table)")!
             if after != before {
                 evidence.append(Evidence(table: table, note: "count \(before) → \(after) (\(after > before ? "+" : "")\(after - before))"))
             }
@@ -81,13 +79,11 @@ struct NoDataLostInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
         var evidence: [Evidence] = []
-        for table in Baseline.tables {
-            let before = baseline.tableCounts[table] ?? 0
-            guard try context.db.tableExists(table) else {
+        for (table, before, current) in try BaselineTables.compare(context.db, baseline) {
+            guard let after = current else {
                 if before > 0 { evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))")) }
                 continue
             }
-            let after = try Int.fetchOne(context.db, sql: "SELECT COUNT(*) FROM \(table)")!
             if after < before { evidence.append(Evidence(table: table, note: "\(before - after) row(s) fewer than the baseline (\(before) → \(after))")) }
         }
         if let latest = baseline.latestAuditEventId, try context.db.tableExists("audit_events"),
@@ -102,5 +98,15 @@ struct NoDataLostInvariant: Invariant {
         }
         if evidence.isEmpty { return .holds(detail: "every baseline row is still there") }
         return .broken(detail: "data lost since the baseline", evidence: evidence)
+    }
+}
+
+/// The nine tables' baseline counts beside their counts now (nil when the table is gone).
+enum BaselineTables {
+    static func compare(_ db: Database, _ baseline: Baseline) throws -> [(table: String, before: Int, after: Int?)] {
+        try Baseline.tables.map { table in
+            let after = try db.tableExists(table) ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") : nil
+            return (table, baseline.tableCounts[table] ?? 0, after)
+        }
     }
 }
