@@ -150,6 +150,12 @@ enum CheckEquivalentSQL {
             lines += SeedTables.insertionOrder.map { "SELECT COUNT(*) FROM \($0);" }
         }
         lines += [
+            // approvals.gate_enforced, approvals.no_overdue_pending, traces.no_pii read these.
+            "SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id') FROM audit_events WHERE action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (actor LIKE 'agent:%' OR json_extract(details, '$.proposal_id') IS NOT NULL) ORDER BY id;",
+            "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid;",
+            "SELECT id, expires_at, proposed_at FROM pending_proposals WHERE status = 'pending' ORDER BY rowid;",
+            "SELECT id, input_summary, output_summary, tool_calls, error_message, triggered_by FROM agent_traces ORDER BY rowid;",
+            "SELECT display_name, email FROM users ORDER BY rowid;",
             "SELECT MAX(id), MAX(occurred_at) FROM audit_events;",
             "SELECT version_num FROM alembic_version;",
             "SELECT name FROM sqlite_master WHERE name IN ('pending_proposals', 'agent_traces', 'idx_pending_proposals_status', 'idx_pending_proposals_expires', 'idx_agent_traces_trace_id', 'idx_agent_traces_agent_type', 'idx_agent_traces_status');",
