@@ -21,6 +21,12 @@ public struct PIILineProcessor: Sendable {
         var error: String?
         do {
             parsed = try JSONParser.parse(line, depthLimit: 4 * PIIScanner.maximumDepth)
+        } catch JSONParser.Failure.tooDeep {
+            // Valid JSON, only too deep to walk: redacted whole, which is not an input error.
+            switch mode {
+            case .scan: return (Self.findingsLine(number, [PIIFinding(pointer: "", type: .sensitive)]), nil)
+            case .scrub: return (JSONValue.string(PIIType.sensitive.placeholder).serialized(), nil)
+            }
         } catch let failure as JSONParser.Failure {
             var column = 1
             if case .syntax(let offset, _) = failure { column = offset + 1 }

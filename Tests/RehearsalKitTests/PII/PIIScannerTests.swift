@@ -73,6 +73,15 @@ import Testing
         #expect(try scan(#"{"s": "\#(String(repeating: "[", count: 80))1\#(String(repeating: "]", count: 80))"}"#) == [PIIFinding(pointer: "/s", type: .sensitive)])
     }
 
+    @Test func aLineTooDeepToParseIsRedactedWholeWithoutAnError() {
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        let processor = PIILineProcessor(scanner: PIIScanner(), mode: .scrub)
+        let (output, error) = processor.process(line: deep, number: 4)
+        #expect(output == "\"[REDACTED:SENSITIVE]\"")
+        #expect(error == nil)
+        #expect(PIILineProcessor(scanner: PIIScanner(), mode: .scan).process(line: deep, number: 4).output == #"{"line":4,"findings":[{"pointer":"","type":"sensitive"}]}"#)
+    }
+
     @Test func scrubbingIsIdempotentAndPlaceholdersAreNeverPII() throws {
         let scanner = PIIScanner()
         let value = try JSONParser.parse(#"{"email": "a@b.io", "u": "https://x.io/?token=abc", "t": "Bearer abcdefghijkl", "p": "[REDACTED:EMAIL]"}"#)
