@@ -33,44 +33,79 @@ struct EvaluationDeterminismInvariant: Invariant {
             """)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
-        func bytes(_ column: Int32) -> [UInt8] {
-            guard let text = sqlite3_column_text(handle, column) else { return [] }
-            return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))))
+        // Each row's eight columns go into one buffer: one allocation per row, not eight.
+        func row() -> StoredEvaluation {
+            var data: [UInt8] = []
+            var ends = SIMD8<Int32>()
+            var total = 0
+            for column in 0..<8 { total += Int(sqlite3_column_bytes(handle, Int32(column))) }
+            data.reserveCapacity(total)
+            for column in 0..<8 {
+                if let text = sqlite3_column_text(handle, Int32(column)) {
+                    data.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, Int32(column)))))
+                }
+                ends[column] = Int32(data.count)
+            }
+            return StoredEvaluation(data: data, ends: ends)
         }
         var batch: [StoredEvaluation] = []
         batch.reserveCapacity(Self.batchSize)
+        var inFlight: InFlightBatch?
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_ROW {
-                batch.append(StoredEvaluation(
-                    id: bytes(0), result: bytes(1), output: bytes(2), outputHash: bytes(3), evaluatorVersion: bytes(4),
-                    signalId: bytes(5), policyVersionId: bytes(6), payload: bytes(7)))
+                batch.append(row())
                 checked += 1
             } else if code != SQLITE_DONE {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             if batch.count == Self.batchSize || (code == SQLITE_DONE && !batch.isEmpty) {
-                evidence += verify(batch, ruleSets: ruleSets, ruleFingerprints: ruleFingerprints, cache: context.cache)
-                batch.removeAll(keepingCapacity: true)
+                if context.cache == nil {
+                    // No cache (a one-off check of a whole database): verify this batch in the
+                    // background while the next one is read.
+                    if let running = inFlight { evidence += running.finish() }
+                    inFlight = Self.start(batch, ruleSets: ruleSets)
+                    batch = []
+                    batch.reserveCapacity(Self.batchSize)
+                } else {
+                    evidence += verify(batch, ruleSets: ruleSets, ruleFingerprints: ruleFingerprints, cache: context.cache)
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
             if code == SQLITE_DONE { break }
         }
+        if let running = inFlight { evidence += running.finish() }
         if evidence.isEmpty { return .holds(detail: "\(checked) evaluations reproduce") }
         return .broken(detail: "\(evidence.count) of \(checked) evaluations do not reproduce", evidence: evidence)
     }
 
     static let batchSize = 4096
 
-    /// One stored evaluation's columns, as bytes.
+    /// One stored evaluation's columns, as bytes, one after the other in `data`.
     struct StoredEvaluation: Sendable {
-        var id, result, output, outputHash, evaluatorVersion, signalId, policyVersionId, payload: [UInt8]
+        var data: [UInt8]
+        /// Where each of the eight columns ends in `data`.
+        var ends: SIMD8<Int32>
+
+        func field(_ index: Int) -> ArraySlice<UInt8> {
+            data[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
+        }
+
+        var id: ArraySlice<UInt8> { field(0) }
+        var result: ArraySlice<UInt8> { field(1) }
+        var output: ArraySlice<UInt8> { field(2) }
+        var outputHash: ArraySlice<UInt8> { field(3) }
+        var evaluatorVersion: ArraySlice<UInt8> { field(4) }
+        var signalId: ArraySlice<UInt8> { field(5) }
+        var policyVersionId: ArraySlice<UInt8> { field(6) }
+        var payload: ArraySlice<UInt8> { field(7) }
     }
 
     /// Verifies the rows of a batch not already known to reproduce.
     func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet], ruleFingerprints: [String: UInt64], cache: InvariantCache?) -> [Evidence] {
         guard let cache else { return Self.verify(batch, ruleSets: ruleSets) }
         let keys = batch.map { row in
-            Fingerprint.of([row.id, row.result, row.output, row.outputHash, row.evaluatorVersion, row.signalId, row.policyVersionId, row.payload])
+            Fingerprint.of((0..<8).map { Array(row.field($0)) })
                 ^ (ruleFingerprints[String(decoding: row.policyVersionId, as: UTF8.self)] ?? 0)
         }
         let pending = batch.indices.filter { !cache.reproducedEvaluations.contains(keys[$0]) }
@@ -82,11 +117,30 @@ struct EvaluationDeterminismInvariant: Invariant {
         return evidence
     }
 
-    /// Verifies a batch on all cores; the evidence comes back in the batch's order.
-    static func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet]) -> [Evidence] {
-        guard !batch.isEmpty else { return [] }
+    /// A batch being verified on a background queue.
+    struct InFlightBatch {
+        let slots: ResultSlots
+        let group: DispatchGroup
+
+        /// Waits for the batch and returns its evidence in row order.
+        func finish() -> [Evidence] {
+            group.wait()
+            defer { slots.deallocate() }
+            return slots.collect()
+        }
+    }
+
+    static func start(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet]) -> InFlightBatch {
         let slots = ResultSlots(count: batch.count)
-        defer { slots.deallocate() }
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            fill(slots, batch, ruleSets: ruleSets)
+        }
+        return InFlightBatch(slots: slots, group: group)
+    }
+
+    /// Verifies every row of `batch` into `slots`, on all cores.
+    static func fill(_ slots: ResultSlots, _ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet]) {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var index = worker
@@ -95,6 +149,14 @@ struct EvaluationDeterminismInvariant: Invariant {
                 index += workers
             }
         }
+    }
+
+    /// Verifies a batch on all cores; the evidence comes back in the batch's order.
+    static func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet]) -> [Evidence] {
+        guard !batch.isEmpty else { return [] }
+        let slots = ResultSlots(count: batch.count)
+        defer { slots.deallocate() }
+        fill(slots, batch, ruleSets: ruleSets)
         return slots.collect()
     }
 
@@ -103,12 +165,12 @@ struct EvaluationDeterminismInvariant: Invariant {
         guard row.evaluatorVersion.elementsEqual(Evaluator.version.utf8) else {
             return Evidence(table: "evaluations", rowId: id, column: "evaluator_version", note: "unknown evaluator version; cannot re-evaluate")
         }
-        let hashMatches = row.outputHash.withUnsafeBufferPointer { SHA256.matches(bytes: row.output, hexDigest: $0) }
+        let hashMatches = row.outputHash.withUnsafeBufferPointer { SHA256.matches(bytes: Array(row.output), hexDigest: $0) }
         guard hashMatches else {
             return Evidence(table: "evaluations", rowId: id, column: "output_hash", note: "stored hash is not the hash of the stored output")
         }
         let versionId = String(decoding: row.policyVersionId, as: UTF8.self)
-        guard let rules = ruleSets[versionId], let payload = try? JSONParser.parse(bytes: row.payload) else { return nil }
+        guard let rules = ruleSets[versionId], let payload = try? JSONParser.parse(bytes: Array(row.payload)) else { return nil }
         // The stored hash matches the stored output (checked above), so comparing the outputs
         // themselves is comparing hashes, without hashing again.
         let again = Evaluator().evaluate(
@@ -121,7 +183,7 @@ struct EvaluationDeterminismInvariant: Invariant {
 }
 
 /// Per-row result slots that concurrent workers fill at distinct indices.
-private final class ResultSlots: @unchecked Sendable {
+final class ResultSlots: @unchecked Sendable {
     private let buffer: UnsafeMutableBufferPointer<Evidence?>
 
     init(count: Int) {
