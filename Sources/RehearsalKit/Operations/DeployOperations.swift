@@ -73,16 +73,13 @@ public enum DeployOperations {
 
     /// `docker compose build SERVICE`: the image gets the working tree, checked-out paths included.
     public static func build(_ world: World, _ service: ServiceName) -> [String] {
-        let current = world.builds[service] ?? World.Build(version: world.services[service]!.version, revertedPaths: world.services[service]!.revertedPaths)
-        let reverted = current.revertedPaths.union(world.checkedOut.filter { services(owning: $0).contains(service) })
         var affected: [ServiceName] = [service]
         // The worker runs the backend's image: building the backend rebuilds the worker's code too.
         if service == .backend { affected.append(.celeryWorker) }
         for target in affected {
             let base = world.builds[target] ?? World.Build(version: world.services[target]!.version, revertedPaths: world.services[target]!.revertedPaths)
-            world.builds[target] = World.Build(version: base.version, revertedPaths: base.revertedPaths.union(reverted.filter { services(owning: $0).contains(target) }))
+            world.builds[target] = World.Build(version: base.version, revertedPaths: base.revertedPaths.union(world.checkedOut.filter { services(owning: $0).contains(target) }))
         }
-        _ = current
         return ["\(service.rawValue) Built"]
     }
 

@@ -41,7 +41,7 @@ public struct ScenarioRunner {
             let final = try? Baseline.capture(db, label: "post-deploy")
             return ScenarioRecord(
                 file: scenario.file, name: scenario.name, description: scenario.description, tags: scenario.tags, seed: seed,
-                steps: records, baseline: world.firstBaseline, finalState: final, toolResults: world.toolResults,
+                steps: records, baseline: world.baseline, finalState: final, toolResults: world.toolResults,
                 goNoGo: observer.items(final: records.last, world: world))
         }
     }
@@ -88,9 +88,4 @@ public struct ScenarioRunner {
         default: return "\(error)"
         }
     }
-}
-
-extension World {
-    /// The first baseline a scenario recorded (the deploy record compares against it).
-    var firstBaseline: Baseline? { baseline }
 }
