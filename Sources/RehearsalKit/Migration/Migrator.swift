@@ -45,21 +45,7 @@ public struct Migrator: Sendable {
     public func upgrade(_ db: Database, to target: String, log: (String) -> Void = { _ in }) throws -> [String] {
         try refuseChangedFiles(db)
         let currentIndex = try current(db).flatMap(chain.index(of:)) ?? -1
-        let destination: Int
-        if target == "head" || target == "heads" {
-            destination = chain.revisions.count - 1
-        } else if let steps = relativeSteps(target, sign: "+") {
-            destination = currentIndex + steps
-            guard destination < chain.revisions.count else {
-                throw MigrationError.invalidTarget(target: target, reason: "Relative revision \(target) didn't produce \(steps) migrations")
-            }
-        } else {
-            destination = try chain.resolve(target)
-            guard destination >= currentIndex else {
-                throw MigrationError.invalidTarget(
-                    target: target, reason: "Destination \(chain.revisions[destination].id) is not a valid upgrade target from current head(s) (use downgrade)")
-            }
-        }
+        let destination = try destinationIndex(from: currentIndex, to: target, upgrade: true)
         var lines: [String] = []
         var index = currentIndex + 1
         while index <= destination {
@@ -79,21 +65,7 @@ public struct Migrator: Sendable {
     public func downgrade(_ db: Database, to target: String, log: (String) -> Void = { _ in }) throws -> [String] {
         try refuseChangedFiles(db)
         let currentIndex = try current(db).flatMap(chain.index(of:)) ?? -1
-        let destination: Int
-        if target == "base" {
-            destination = -1
-        } else if let steps = relativeSteps(target, sign: "-") {
-            destination = currentIndex - steps
-            guard destination >= -1 else {
-                throw MigrationError.invalidTarget(target: target, reason: "Relative revision \(target) didn't produce \(steps) migrations")
-            }
-        } else {
-            destination = try chain.resolve(target)
-            guard destination <= currentIndex else {
-                throw MigrationError.invalidTarget(
-                    target: target, reason: "Destination \(chain.revisions[destination].id) is not a valid downgrade target from current head(s) (use upgrade)")
-            }
-        }
+        let destination = try destinationIndex(from: currentIndex, to: target, upgrade: false)
         var lines: [String] = []
         var index = currentIndex
         while index > destination {
@@ -105,6 +77,28 @@ public struct Migrator: Sendable {
             index -= 1
         }
         return lines
+    }
+
+    /// The revision `target` designates, as an index into the chain (-1 for base): `head`, `+N`
+    /// or a revision when upgrading, `base`, `-N` or a revision when downgrading. Throws
+    /// alembic's messages for a target that cannot be reached in that direction.
+    public func destinationIndex(from currentIndex: Int, to target: String, upgrade: Bool) throws -> Int {
+        if upgrade && (target == "head" || target == "heads") { return chain.revisions.count - 1 }
+        if !upgrade && target == "base" { return -1 }
+        if let steps = relativeSteps(target, sign: upgrade ? "+" : "-") {
+            let destination = upgrade ? currentIndex + steps : currentIndex - steps
+            guard destination >= -1 && destination < chain.revisions.count else {
+                throw MigrationError.invalidTarget(target: target, reason: "Relative revision \(target) didn't produce \(steps) migrations")
+            }
+            return destination
+        }
+        let destination = try chain.resolve(target)
+        guard upgrade ? destination >= currentIndex : destination <= currentIndex else {
+            let (direction, other) = upgrade ? ("upgrade", "downgrade") : ("downgrade", "upgrade")
+            throw MigrationError.invalidTarget(
+                target: target, reason: "Destination \(chain.revisions[destination].id) is not a valid \(direction) target from current head(s) (use \(other))")
+        }
+        return destination
     }
 
     /// `alembic history`: newest first, "006 -> 007 (head), message".

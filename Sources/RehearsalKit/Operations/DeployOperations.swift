@@ -106,27 +106,13 @@ public enum DeployOperations {
         }
         var migrator = Migrator(chain: world.chain)
         migrator.beforeStatement = MigrationFaults.hook(world)
-        let current = try migrator.current(db)
-        world.expectedRevision = try resolvedTarget(world.chain, current: current, upgrade: upgrade, target: target)
+        let currentIndex = try migrator.current(db).flatMap(world.chain.index(of:)) ?? -1
+        let destination = try migrator.destinationIndex(from: currentIndex, to: target, upgrade: upgrade)
+        world.expectedRevision = destination >= 0 ? world.chain.revisions[destination].id : nil
         defer { world.consumeMigrationFaults() }
         let lines = upgrade ? try migrator.upgrade(db, to: target) : try migrator.downgrade(db, to: target)
         world.log.append(world.clock, .backend, "INFO", lines.last ?? "alembic: nothing to do")
         return lines.isEmpty ? ["INFO  [alembic.runtime.migration] Will assume transactional DDL. (nothing to do)"] : lines
-    }
-
-    /// The revision a migration command is meant to reach.
-    static func resolvedTarget(_ chain: RevisionChain, current: String?, upgrade: Bool, target: String) throws -> String? {
-        let index = current.flatMap(chain.index(of:)) ?? -1
-        switch target {
-        case "head", "heads": return chain.head?.id
-        case "base": return nil
-        default:
-            if let steps = Int(target.dropFirst()), target.first == (upgrade ? "+" : "-") {
-                let destination = upgrade ? index + steps : index - steps
-                return destination >= 0 && destination < chain.revisions.count ? chain.revisions[destination].id : nil
-            }
-            return chain.revisions[try chain.resolve(target)].id
-        }
     }
 }
 
