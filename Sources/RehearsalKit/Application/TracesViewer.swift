@@ -17,11 +17,12 @@ public enum TracesViewer {
         return page
     }
 
-    /// What the viewer would show now, without touching the cache.
-    public static func render(_ db: Database, world: World, trace: String? = nil) throws -> String {
+    /// What the viewer would show now, without touching the cache. A caller rendering many
+    /// pages passes one `scanner` rather than have each page read the users again.
+    public static func render(_ db: Database, world: World, trace: String? = nil, scanner given: PIIScanner? = nil) throws -> String {
         guard try db.tableExists("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
         let sanitize = !world.faultActive("viewer.unsanitized")
-        let scanner = PIIScanner(people: try TraceRecorder.knownPeople(db))
+        let scanner = try given ?? PIIScanner(people: TraceRecorder.knownPeople(db))
         let rows: [Row]
         if let trace {
             let sql = trace == "latest"

@@ -57,7 +57,7 @@ struct ViewerNoPIIInvariant: Invariant {
         if world.tracesViewerEnabled {
             let traceIds = try String.fetchAll(context.db, sql: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
             for trace in [nil] + traceIds.map(Optional.some) {
-                let page = try TracesViewer.render(context.db, world: world, trace: trace)
+                let page = try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner)
                 for type in scanner.scrub(text: page).types {
                     evidence.append(Evidence(table: "agent_traces", rowId: trace, note: "/traces\(trace.map { "/\($0)" } ?? "") shows \(type.rawValue)"))
                 }
