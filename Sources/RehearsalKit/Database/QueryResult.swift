@@ -16,7 +16,7 @@ extension StatementOutcome {
         case .command(let tag):
             return tag
         case .rows(let columns, let values, let booleans):
-            let cells = values.map { row in row.enumerated().map { booleans.contains($0.offset) ? Self.psqlBoolean($0.element) : Self.psqlText($0.element) } }
+            let cells = psqlCells
             let numeric = columns.indices.map { column in
                 !booleans.contains(column) && !values.isEmpty && values.allSatisfy { row in
                     switch row[column].storage { case .int64, .double, .null: return true; default: return false }
@@ -43,6 +43,12 @@ extension StatementOutcome {
             lines.append(values.count == 1 ? "(1 row)" : "(\(values.count) rows)")
             return lines.joined(separator: "\n")
         }
+    }
+
+    /// Every cell as psql prints it (booleans `t`/`f`, NULL empty); no rows for a command.
+    public var psqlCells: [[String]] {
+        guard case .rows(_, let values, let booleans) = self else { return [] }
+        return values.map { row in row.enumerated().map { booleans.contains($0.offset) ? Self.psqlBoolean($0.element) : Self.psqlText($0.element) } }
     }
 
     /// One JSON object per row, keys in column order.

@@ -29,8 +29,8 @@ import Testing
     }
 
     static func rows(_ outcome: StatementOutcome) -> (columns: [String], cells: [[String]])? {
-        guard case .rows(let columns, let values, let booleans) = outcome else { return nil }
-        return (columns, values.map { row in row.enumerated().map { booleans.contains($0.offset) ? StatementOutcome.psqlBoolean($0.element) : StatementOutcome.psqlText($0.element) } })
+        guard case .rows(let columns, _, _) = outcome else { return nil }
+        return (columns, outcome.psqlCells)
     }
 
     @Test func theChecklistHasTheStatementsTheIssueNames() throws {

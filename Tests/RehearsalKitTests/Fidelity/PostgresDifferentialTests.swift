@@ -23,9 +23,7 @@ struct PostgresDifferentialTests {
                 var sqliteRows: [[String]] = []
                 do {
                     let outcomes = try SQLConsole(source: "corpus", dialect: PostgresDialect(now: Seeder.defaultNow)).run(db, script: statement.sql)
-                    if case .rows(_, let values, let booleans)? = outcomes.last {
-                        sqliteRows = values.map { row in row.enumerated().map { booleans.contains($0.offset) ? StatementOutcome.psqlBoolean($0.element) : StatementOutcome.psqlText($0.element) } }
-                    }
+                    sqliteRows = outcomes.last?.psqlCells ?? []
                 } catch let error as SQLStatementError {
                     sqliteError = error.message
                 }
