@@ -10,20 +10,7 @@ struct DrillPromptTmuxTests {
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = arguments
-        // Only capture-pane's output is read: the server `new-session` starts would inherit a
-        // pipe and keep it open forever.
-        let reads = arguments.first == "capture-pane"
-        let pipe = Pipe()
-        process.standardOutput = reads ? pipe : FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = reads ? String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) : ""
-        process.waitUntilExit()
-        return output
+        try ChildProcess.run("/usr/bin/tmux", arguments, timeout: 60).stdout
     }
 
     /// Polls the pane until `text` shows (the program runs at its own pace).

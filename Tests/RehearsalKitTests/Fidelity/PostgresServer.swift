@@ -15,21 +15,10 @@ struct PostgresServer {
     }
 
     static func psql(_ arguments: [String], input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         let host = ProcessInfo.processInfo.environment["REHEARSE_PG_HOST"] ?? "127.0.0.1"
-        process.arguments = ["-h", host, "-p", port!, "-U", "postgres", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] + arguments
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Result(succeeded: process.terminationStatus == 0, output: output, error: error)
+        let options = ["-h", host, "-p", port!, "-U", "postgres", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+        let result = try ChildProcess.run("/usr/bin/psql", options + arguments, stdin: input ?? "")
+        return Result(succeeded: result.status == 0, output: result.stdout, error: result.stderr)
     }
 
     /// A fresh database for one test.

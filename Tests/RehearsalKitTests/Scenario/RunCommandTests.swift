@@ -64,15 +64,9 @@ import Testing
             failed = [case for case in cases if not case.is_passed]
             print(len(suites), len(cases), len(failed))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, output.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "junitparser must be installed (.ci/run installs it)")
+        let python = try ChildProcess.run("/usr/bin/env", ["python3", "-c", script, output.path])
+        let printed = python.stdout
+        #expect(python.status == 0, "junitparser must be installed (.ci/run installs it)")
         let numbers = printed.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         #expect(numbers.count == 3)
         #expect(numbers.first == 23)

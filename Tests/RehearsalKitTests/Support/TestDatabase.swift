@@ -54,22 +54,8 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 
 /// Runs the built `rehearse` binary and returns its exit code, stdout and stderr.
 func runRehearse(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], currentDirectory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = packageRoot.appendingPathComponent(".build/debug/rehearse")
-    process.arguments = arguments
-    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-    var env = ProcessInfo.processInfo.environment
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let binary = packageRoot.appendingPathComponent(".build/debug/rehearse").path
+    // An empty stdin, not /dev/null: commands that read stdin when it is not a terminal see EOF.
+    let result = try ChildProcess.run(binary, arguments, stdin: stdin ?? "", environment: environment, currentDirectory: currentDirectory)
+    return (result.status, result.stdout, result.stderr)
 }
