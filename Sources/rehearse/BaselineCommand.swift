@@ -27,6 +27,13 @@ struct BaselineCommand: ParsableCommand {
     }
 }
 
+struct InputFileError: UserFacingError {
+    var path: String
+    var what: String
+    var exitStatus: ExitStatus { .invalidInput }
+    var description: String { "\(path): error: cannot read the \(what)" }
+}
+
 struct OutputFileError: UserFacingError {
     var path: String
     var exitStatus: ExitStatus { .invalidInput }

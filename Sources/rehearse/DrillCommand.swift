@@ -8,7 +8,7 @@ struct DrillCommand: ParsableCommand {
         abstract: "Train on call: a fault is hidden in a rehearsed deploy; find and mitigate it with the checklist's commands, then be graded.",
         discussion: "Commands come from the prompt on a terminal, or from --script / stdin otherwise. `done` ends the drill with a debrief.")
 
-    @Option(name: .long, help: "The drill to play (its file name without .yaml); --list shows them.") var incident: String?
+    @Option(name: .long, help: "The drill to play: its name (--list shows them) or the path of a drill file.") var incident: String?
     @Flag(name: .long, help: "Play a drill chosen from the seed.") var random = false
     @Flag(name: .long, help: "List the drills.") var list = false
     @Option(name: .long, help: "The seed for the world (and for --random).") var seed: UInt64?
@@ -33,6 +33,15 @@ struct DrillCommand: ParsableCommand {
                 return
             }
             var chosen = drills.first { $0.0 == incident }
+            // A drill file of one's own: `--incident path/to/drill.yaml`.
+            if chosen == nil, let incident, incident.hasSuffix(".yaml") || incident.hasSuffix(".yml"),
+               FileManager.default.fileExists(atPath: incident) {
+                let scenario = try loader.load(path: incident, displayPath: incident)
+                guard scenario.incident != nil else {
+                    throw ScenarioLoadError(SourceLocation(file: incident, line: 1, column: 1), "not a drill: it has no 'incident' section")
+                }
+                chosen = (incident, scenario)
+            }
             if random {
                 var generator = SeededGenerator(seed: seed ?? 1)
                 chosen = drills[generator.below(drills.count)]
@@ -45,8 +54,8 @@ struct DrillCommand: ParsableCommand {
             let interactive = script == nil && isatty(STDIN_FILENO) == 1
             var lines: [String] = []
             if let script {
-                guard let data = FileManager.default.contents(atPath: script) else { throw DrillNotFound(name: script, known: []) }
-                lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+                guard let data = FileManager.default.contents(atPath: script) else { throw InputFileError(path: script, what: "script file") }
+                lines = TextLines.split(String(decoding: data, as: UTF8.self)).filter { !$0.isEmpty }
             }
             var index = 0
             func nextLine() -> String? {

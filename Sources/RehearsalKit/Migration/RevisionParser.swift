@@ -10,7 +10,7 @@ enum RevisionParser {
             .malformedFile(location: SourceLocation(file: path, line: line, column: column), reason: reason)
         }
         if text.trimmingWhitespace().isEmpty { throw malformed(1, 1, "empty revision file") }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = TextLines.split(text)
         var header: [String: String] = [:]
         var headerLines: [String: Int] = [:]
         var upgradeLine: Int?

@@ -17,6 +17,8 @@ public struct PIILineProcessor: Sendable {
     /// line is not JSON. Such a line fails closed: scan reports the whole line as sensitive,
     /// scrub replaces it by the sensitive placeholder, and the run goes on.
     public func process(line: String, number: Int) -> (output: String, error: String?) {
+        // A byte-order mark before the first line (editors on Windows write one) is not content.
+        let line = number == 1 ? TextLines.withoutByteOrderMark(line) : line
         let parsed: JSONValue
         var error: String?
         do {
@@ -54,8 +56,7 @@ public struct PIILineProcessor: Sendable {
     /// Reads a `--people` file: JSON lines `{"display_name": "…", "email": "…"}`.
     public static func loadPeople(text: String, path: String) throws -> [KnownPerson] {
         var people: [KnownPerson] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+        for (index, line) in TextLines.split(text).enumerated() {
             if line.trimmingWhitespace().isEmpty { continue }
             let value: JSONValue
             do {

@@ -40,7 +40,7 @@ struct SeedAndCheckBench {
     /// INSERT … SELECT from the seeded file (SQLite's own constraint and index work only).
     func compareSeeding(_ seeded: Seeded) throws {
         let inserts = path("inserts.sql")
-        FileManager.default.createFile(atPath: inserts, contents: nil)
+        _ = FileManager.default.createFile(atPath: inserts, contents: nil)
         let handle = FileHandle(forWritingAtPath: inserts)!
         handle.write(Data("BEGIN;\n".utf8))
         for table in SeedTables.insertionOrder {

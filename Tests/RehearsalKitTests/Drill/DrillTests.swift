@@ -110,4 +110,18 @@ import Testing
         #expect(piped.stdout.contains("- Score: **40/100**"))
         #expect(try runRehearse(["drill", "--incident", "drill-api-brokn"]).stderr.contains("(did you mean 'drill-api-broken'?)"))
     }
+
+    @Test func aDrillFileOfOnesOwnIsPlayedByPathAndAMissingScriptIsInvalidInput() throws {
+        let own = try makeTemporaryDirectory().appendingPathComponent("my-drill.yaml")
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("scenarios/drills/drill-api-broken.yaml").path, toPath: own.path)
+        let played = try runRehearse(["drill", "--incident", own.path], stdin: "docker compose restart backend\r\ndone\r\n")
+        #expect(played.status == 0)
+        #expect(played.stdout.contains("- Score: **40/100**"))
+        let notADrill = try runRehearse(["drill", "--incident", packageRoot.appendingPathComponent("scenarios/01-happy-path-deploy.yaml").path])
+        #expect(notADrill.status == 2)
+        #expect(notADrill.stderr.hasSuffix("01-happy-path-deploy.yaml:1:1: error: not a drill: it has no 'incident' section\n"))
+        let missing = try runRehearse(["drill", "--incident", "drill-api-broken", "--script", "/nonexistent/script.txt"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "/nonexistent/script.txt: error: cannot read the script file\n")
+    }
 }

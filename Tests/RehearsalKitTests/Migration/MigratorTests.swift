@@ -145,6 +145,21 @@ import Testing
         }
     }
 
+    @Test func revisionFilesWithWindowsLineEndsGiveTheSameSchema() throws {
+        let directory = try copyOfShippedMigrations()
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".sql") {
+            let file = directory.appendingPathComponent(name)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            try ("\u{FEFF}" + text.replacingOccurrences(of: "\n", with: "\r\n")).write(to: file, atomically: true, encoding: .utf8)
+        }
+        let chain = try RevisionChain.load(directory: directory.path)
+        #expect(chain.revisions.map(\.id) == (try RevisionChain.shipped()).revisions.map(\.id))
+        let crlf = try DatabaseOpener.open(path: nil)
+        try crlf.writeWithoutTransaction { db in _ = try Migrator(chain: chain).upgrade(db, to: "head") }
+        let expected = try makeDatabase().read { try schemaDump($0) }
+        #expect(try crlf.read { try schemaDump($0) } == expected)
+    }
+
     @Test func anEditedAppliedRevisionIsDetectedAndNamed() throws {
         let directory = try copyOfShippedMigrations()
         let path = directory.appendingPathComponent("006_add_pending_proposals.sql")

@@ -116,4 +116,18 @@ import Testing
         #expect(badPeople.status == 2)
         #expect(badPeople.stderr == "/nonexistent.jsonl:1:1: error: cannot read the file\n")
     }
+
+    @Test func aByteOrderMarkAndWindowsLineEndsAreNotContent() throws {
+        let people = try makeTemporaryDirectory().appendingPathComponent("people.jsonl")
+        let peopleText = "\u{FEFF}" + #"{"display_name": "Amara Okafor"}"# + "\r\n" + #"{"display_name": "Jonas Berg"}"# + "\r\n"
+        try peopleText.write(to: people, atomically: true, encoding: .utf8)
+        let input = "\u{FEFF}" + #"{"note": "jonas berg called"}"# + "\r\n" + #"{"note": "AMARA OKAFOR"}"# + "\r\n"
+        let scan = try runRehearse(["pii", "scan", "--people", people.path], stdin: input)
+        #expect(scan.stderr == "")
+        #expect(scan.stdout == """
+            {"line":1,"findings":[{"pointer":"/note","type":"person_name"}]}
+            {"line":2,"findings":[{"pointer":"/note","type":"person_name"}]}
+
+            """)
+    }
 }
