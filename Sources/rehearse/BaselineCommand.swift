@@ -13,7 +13,7 @@ struct BaselineCommand: ParsableCommand {
     @Option(name: .long, help: "A label stored in the file.") var label: String = "pre-deploy"
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(file: db) {
             let queue = try DatabaseOpener.openExisting(path: db)
             let baseline = try queue.read { db in try Baseline.capture(db, label: label) }
             do {

@@ -28,7 +28,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(file: db) {
             let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
             let recorded = try baseline.map { try Baseline.load(path: $0) }
             let queue = try DatabaseOpener.openExisting(path: db)

@@ -5,17 +5,24 @@ import RehearsalKit
 
 /// Runs a command body, printing a user-facing error as one line on stderr and exiting with
 /// its documented code, so no command prints a Swift stack or a raw error dump.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// `file`: the database (or other file) the command works on, named in front of an error that
+/// does not already say where it happened, so every message says which file it is about.
+func reportingErrors(file: String? = nil, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as UserFacingError {
-        printError(error.description)
+        printError(located(error.description, in: file))
         throw ExitCode(error.exitStatus.rawValue)
     } catch let error as DatabaseError {
         // A database error no layer explained: still one line, still a documented code.
-        printError("error: \(error.message ?? "\(error)")")
+        printError(located("error: \(error.message ?? "\(error)")", in: file))
         throw ExitCode(ExitStatus.invalidInput.rawValue)
     }
+}
+
+private func located(_ message: String, in file: String?) -> String {
+    guard let file, message.hasPrefix("error:") else { return message }
+    return "\(file): \(message)"
 }
 
 func printError(_ message: String) {

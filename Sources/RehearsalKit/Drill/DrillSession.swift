@@ -35,10 +35,7 @@ public final class DrillSession {
         let world = self.world
         let runner = ScenarioRunner(chain: chain, seedOverride: seed)
         baseline = try queue.writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: scenario.revision)
-            if let profile = SeedProfile.named(scenario.fixtures) {
-                try db.inTransaction { _ = try Seeder(profile: profile, seed: seed ?? scenario.seed, now: scenario.start).seed(db); return .commit }
-            }
+            try runner.setUp(db, for: scenario, seed: seed ?? scenario.seed)
             world.expectedRevision = scenario.revision
             let baseline = try Baseline.capture(db, label: "drill start")
             for (index, step) in scenario.steps.enumerated() { _ = try runner.perform(step, number: index + 1, db: db, world: world) }

@@ -79,6 +79,18 @@ public struct RevisionChain: Sendable {
 
     func index(of id: String) -> Int? { revisions.firstIndex { $0.id == id } }
 
+    /// alembic's name for "no revision applied": an expected revision of `base` means an empty
+    /// `alembic_version`.
+    public static let base = "base"
+
+    /// A revision as a scenario names it: `head`, `base`, a full id or a unique prefix; the id
+    /// (or `base`), nil when there is no such revision.
+    func revisionNamed(_ text: String) -> String? {
+        if text == Self.base { return Self.base }
+        if text == "head" { return head?.id }
+        return (try? resolve(text)).map { revisions[$0].id }
+    }
+
     /// Resolves a full id or a unique prefix (`006`), as alembic accepts partial ids.
     func resolve(_ text: String) throws -> Int {
         if let exact = index(of: text) { return exact }

@@ -17,7 +17,7 @@ public enum BackupOperations {
         let before = try Backup.counts(db)
         try backup.restore(into: db)
         let after = try Backup.counts(db)
-        world.expectedRevision = try MigrationBookkeeping.currentRevision(db)
+        world.expectedRevision = try MigrationBookkeeping.currentRevision(db) ?? RevisionChain.base
         var lines = ["pg_restore -c -d governance_os \(backup.name).dump (taken \(backup.takenAt.iso8601))"]
         for table in Set(before.keys).union(after.keys).sorted() where before[table] != after[table] {
             let b = before[table], a = after[table]

@@ -108,7 +108,7 @@ public enum DeployOperations {
         migrator.beforeStatement = MigrationFaults.hook(world)
         let currentIndex = try migrator.current(db).flatMap(world.chain.index(of:)) ?? -1
         let destination = try migrator.destinationIndex(from: currentIndex, to: target, upgrade: upgrade)
-        world.expectedRevision = destination >= 0 ? world.chain.revisions[destination].id : nil
+        world.expectedRevision = destination >= 0 ? world.chain.revisions[destination].id : RevisionChain.base
         defer { world.consumeMigrationFaults() }
         let lines = upgrade ? try migrator.upgrade(db, to: target) : try migrator.downgrade(db, to: target)
         world.log.append(world.clock, .backend, "INFO", lines.last ?? "alembic: nothing to do")

@@ -57,8 +57,8 @@ public struct ScenarioLoader {
         var revision = "005_add_immutability_triggers"
         if let revisionNode = value("revision") {
             let text = try revisionNode.string("revision")
-            guard let index = try? chain.resolve(text) else { throw revisionNode.error(unknownRevision(text)) }
-            revision = chain.revisions[index].id
+            guard let named = chain.revisionNamed(text) else { throw revisionNode.error(unknownRevision(text)) }
+            revision = named
         }
         var code = CodeVersion.v2
         if let codeNode = value("code") {
@@ -90,7 +90,7 @@ public struct ScenarioLoader {
     }
 
     func unknownRevision(_ text: String) -> String {
-        "unknown revision '\(text)'" + (NearestName.suggest(text, among: chain.revisions.map(\.id)).map { " (did you mean '\($0)'?)" } ?? "")
+        "unknown revision '\(text)'" + (NearestName.suggest(text, among: chain.revisions.map(\.id) + ["head", "base"]).map { " (did you mean '\($0)'?)" } ?? "")
     }
 
     func incident(_ node: YAMLNode, steps: [ScenarioStep], stepsNode: YAMLNode) throws -> Incident {
@@ -110,8 +110,8 @@ public struct ScenarioLoader {
         var revision: String?
         if let revisionNode = fields["revision"] {
             let text = try revisionNode.string("revision")
-            guard let index = try? chain.resolve(text) else { throw revisionNode.error(unknownRevision(text)) }
-            revision = chain.revisions[index].id
+            guard let named = chain.revisionNamed(text) else { throw revisionNode.error(unknownRevision(text)) }
+            revision = named
         }
         return Incident(title: try fields["title"]!.string("title"), fault: fault, plan: plan, mustHold: try invariants(fields["must_hold"]!, "must_hold"),
                         revision: revision, hints: try fields["hints"]?.scalarList("hints") ?? [], page: try fields["page"]!.string("page"))
@@ -235,7 +235,10 @@ public struct ScenarioLoader {
             return .expireTask(dryRun: try fields["dry_run"]?.bool("dry_run") ?? false)
         case "advance":
             let text = try node.string("advance")
-            guard let seconds = DurationText.seconds(text), seconds > 0 else { throw node.error("advance '\(text)' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m)") }
+            guard let seconds = DurationText.seconds(text) else {
+                throw node.error("advance '\(text)' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m; at most 3650d)")
+            }
+            guard seconds > 0 else { throw node.error("advance '\(text)' moves no time; give a positive duration") }
             return .advance(seconds: seconds, text: text)
         case "fault":
             let name = try node.string("fault")
@@ -285,10 +288,8 @@ public struct ScenarioLoader {
             case "output": expectation.output = try value.scalarList("output")
             case "revision":
                 let text = try value.string("revision")
-                if text == "base" { expectation.expectsBase = true } else {
-                    guard let index = try? chain.resolve(text) else { throw value.error(unknownRevision(text)) }
-                    expectation.revision = chain.revisions[index].id
-                }
+                guard let named = chain.revisionNamed(text) else { throw value.error(unknownRevision(text)) }
+                if named == RevisionChain.base { expectation.expectsBase = true } else { expectation.revision = named }
             default:
                 expectation.sql = try value.mapping("expect sql").map { ($0.key, try $0.value.json()) }
             }

@@ -16,19 +16,28 @@ public struct ScenarioRunner {
         self.seedOverride = seedOverride
     }
 
+    /// Production's state before the deploy: migrated to the scenario's revision, then seeded.
+    func setUp(_ db: Database, for scenario: Scenario, seed: UInt64) throws {
+        if scenario.revision != RevisionChain.base {
+            try Migrator(chain: chain).upgrade(db, to: scenario.revision)
+        }
+        guard let profile = SeedProfile.named(scenario.fixtures) else { return }
+        do {
+            try db.inTransaction {
+                _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seed(db)
+                return .commit
+            }
+        } catch SeedError.notMigrated(let table) {
+            throw ScenarioLoadError(SourceLocation(file: scenario.file, line: 1, column: 1),
+                                    "fixtures '\(scenario.fixtures)' need every base table, and revision \(scenario.revision) has no table \(table); use a later revision or 'fixtures: none'")
+        }
+    }
+
     public func run(_ scenario: Scenario) throws -> ScenarioRecord {
         let seed = seedOverride ?? scenario.seed
         let queue = try DatabaseOpener.open(path: nil)
         return try queue.writeWithoutTransaction { db in
-            try phase("setup") {
-                try Migrator(chain: chain).upgrade(db, to: scenario.revision)
-                if let profile = SeedProfile.named(scenario.fixtures) {
-                    try db.inTransaction {
-                        _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seed(db)
-                        return .commit
-                    }
-                }
-            }
+            try phase("setup") { try setUp(db, for: scenario, seed: seed) }
             let world = World(seed: seed, start: scenario.start, chain: chain, version: scenario.code)
             world.expectedRevision = scenario.revision
             var observer = GoNoGoObserver()

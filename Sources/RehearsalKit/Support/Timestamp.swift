@@ -105,6 +105,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// Durations as scenarios and the CLI write them: `90s`, `15m`, `25h`, `2d`, `1h30m`.
 public enum DurationText {
+    /// The longest duration a scenario may move the clock by: ten years keeps every virtual
+    /// time a four-digit year, and the arithmetic far from overflow.
+    public static let maximumSeconds: Int64 = 3650 * 86_400
+
+    /// `90s`, `15m`, `25h`, `2d`, `1w`, combined as `1h30m`; nil when the text is not one, or
+    /// longer than `maximumSeconds`.
     public static func seconds(_ text: String) -> Int64? {
         var total: Int64 = 0
         var number: Int64?
@@ -112,6 +118,8 @@ public enum DurationText {
         for character in text {
             if let digit = character.wholeNumberValue, character.isASCII {
                 number = (number ?? 0) * 10 + Int64(digit)
+                // Checked as digits arrive, so that no text can overflow the arithmetic.
+                if number! > maximumSeconds { return nil }
                 continue
             }
             guard let value = number else { return nil }
@@ -123,6 +131,7 @@ public enum DurationText {
             case "w": total += value * 604_800
             default: return nil
             }
+            if total > maximumSeconds { return nil }
             number = nil
             sawUnit = true
         }

@@ -57,4 +57,32 @@ import Testing
         #expect(faults == Set(FaultCatalog.names))
         #expect(plans == Set(RollbackPlans.names))
     }
+
+    static func run(text: String) throws -> ScenarioRecord {
+        let chain = try RevisionChain.shipped()
+        return try ScenarioRunner(chain: chain).run(try ScenarioLoader(chain: chain).load(text: text, file: "own.yaml"))
+    }
+
+    @Test func aScenarioFromBaseMigratesUpAndBackDownWithSchemaRevisionHolding() throws {
+        let record = try Self.run(text: """
+            name: from base
+            fixtures: none
+            revision: base
+            steps:
+              - verify: [schema.revision]
+              - migrate: {upgrade: head}
+                expect: {revision: head, hold: [schema.revision, schema.sprint3_objects]}
+              - migrate: {downgrade: base}
+                expect: {revision: base, hold: [schema.revision]}
+            """)
+        #expect(record.passed)
+        #expect(record.steps.map(\.succeeded) == [true, true, true])
+    }
+
+    @Test func fixturesOnASchemaWithoutTheirTablesAreRefusedNamingTheFile() throws {
+        let error = #expect(throws: ScenarioLoadError.self) {
+            try Self.run(text: "name: early\nrevision: \"003\"\nsteps:\n  - health: true\n")
+        }
+        #expect(error?.description == "own.yaml:1:1: error: fixtures 'small' need every base table, and revision 003_create_exceptions_decisions has no table audit_events; use a later revision or 'fixtures: none'")
+    }
 }

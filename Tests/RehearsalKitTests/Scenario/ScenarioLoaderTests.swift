@@ -36,7 +36,20 @@ import Testing
     }
 
     @Test func durationThatDoesNotParse() throws {
-        #expect(try error(head + "  - advance: 25 hours\n") == "scenarios/x.yaml:3:14: error: advance '25 hours' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m)")
+        #expect(try error(head + "  - advance: 25 hours\n") == "scenarios/x.yaml:3:14: error: advance '25 hours' is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m; at most 3650d)")
+        #expect(try error(head + "  - advance: 0s\n") == "scenarios/x.yaml:3:14: error: advance '0s' moves no time; give a positive duration")
+        // Digits that would overflow 64-bit seconds are refused, not a crash.
+        #expect(try error(head + "  - advance: 99999999999999999999999s\n").hasSuffix("is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m; at most 3650d)"))
+        #expect(try error(head + "  - advance: 3651d\n").hasSuffix("is not a duration (e.g. 90s, 15m, 25h, 2d, 1h30m; at most 3650d)"))
+        #expect(try error(head + "  - advance: 1h30m\n") == "loaded")
+    }
+
+    @Test func revisionsAreNamedAsAlembicNamesThem() throws {
+        let loader = ScenarioLoader(chain: try RevisionChain.shipped())
+        #expect(try loader.load(text: "name: x\nrevision: head\nsteps:\n  - health: true\n", file: "x.yaml").revision == "007_add_agent_traces")
+        #expect(try loader.load(text: "name: x\nrevision: base\nfixtures: none\nsteps:\n  - health: true\n", file: "x.yaml").revision == "base")
+        #expect(try loader.load(text: "name: x\nrevision: \"006\"\nsteps:\n  - health: true\n", file: "x.yaml").revision == "006_add_pending_proposals")
+        #expect(try error("name: x\nrevision: haed\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:11: error: unknown revision 'haed' (did you mean 'head'?)")
     }
 
     @Test func unknownInvariantFaultAndRevision() throws {

@@ -64,11 +64,11 @@ import Testing
     @Test func seedingRefusesANonEmptyOrUnmigratedDatabase() throws {
         let (queue, _) = try makeSeededDatabase()
         try queue.write { db in
-            #expect(throws: SeedError.notEmpty(table: "users")) { try Seeder(profile: .small, seed: 1).seed(db) }
+            _ = #expect(throws: SeedError.notEmpty(table: "users")) { try Seeder(profile: .small, seed: 1).seed(db) }
         }
         let empty = try makeDatabase(migratedTo: "002")
         try empty.write { db in
-            #expect(throws: SeedError.notMigrated(missingTable: "exceptions")) { try Seeder(profile: .small, seed: 1).seed(db) }
+            _ = #expect(throws: SeedError.notMigrated(missingTable: "exceptions")) { try Seeder(profile: .small, seed: 1).seed(db) }
         }
     }
 

@@ -10,7 +10,7 @@ struct SchemaRevisionInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         let current = try MigrationBookkeeping.currentRevision(context.db)
         guard let expected = context.expectedRevision else { return .notApplicable(reason: "no expected revision") }
-        if current == expected { return .holds(detail: "at \(expected)") }
+        if current == expected || (current == nil && expected == RevisionChain.base) { return .holds(detail: "at \(expected)") }
         return .broken(detail: "at \(current ?? "<base>"), expected \(expected)",
                        evidence: [Evidence(table: "alembic_version", column: "version_num", note: "version_num is \(current ?? "absent"), expected \(expected)")])
     }
