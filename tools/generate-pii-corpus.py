@@ -9,7 +9,9 @@ needs Faker:
     python3 tools/generate-pii-corpus.py 99 > /tmp/held-out.jsonl   # a held-out corpus
 
 Every PII type is crossed with every container (PII-naming key, neutral key, prose, JSON in a
-string, URL query, base64, JWT in a header, deep nesting, sensitive marker), and every record
+string, URL query, base64, JWT in a header, deep nesting, sensitive marker), names are also held
+by role keys (author, reviewer: a string, an object's name, a list) beside ids, agents and teams
+under the same keys, and every record
 carries the tricky negatives that must be left exactly as they are. A record:
 
     {"id": 7, "people": [{"display_name": ..., "email": ...}], "input": {...},
@@ -262,6 +264,39 @@ def record(rid: int, kind, container):
     return {"id": rid, "people": people, "input": doc, "labels": labels, "negatives": neg_pointers, "secrets": secrets}
 
 
+ROLE_KEYS = ["author", "reviewer", "approved_by", "assignee", "owner", "requested_by", "created_by", "contact"]
+ROLE_NON_PEOPLE = ["agent:triage-bot", "agent:policy-bot", "Risk Team", "Compliance Desk", "Platform Ops", "admin",
+                   "system", "unassigned", "POL-AML-001", "On Call"]
+
+
+def role_record(rid: int, positive: bool):
+    """A person held by a role key (author, reviewer, …): a name there is PII when it is one, and
+    ids, agents and teams under the same keys are not."""
+    doc = negatives()
+    neg_pointers = ["/" + k for k in doc]
+    labels, secrets = [], []
+    key = rng.choice(ROLE_KEYS)
+    if positive:
+        name = fake.name()
+        form = rng.choice(["string", "object", "list"])
+        if form == "string":
+            doc[key] = name
+            labels.append({"pointer": "/" + key, "type": "person_name"})
+        elif form == "object":
+            doc[key] = {"name": name, "id": str(uuid.UUID(int=rng.getrandbits(128), version=4))}
+            labels.append({"pointer": f"/{key}/name", "type": "person_name"})
+            neg_pointers.append(f"/{key}/id")
+        else:
+            doc[key + "s"] = [name]
+            labels.append({"pointer": f"/{key}s/0", "type": "person_name"})
+        secrets.append(name)
+    else:
+        value = rng.choice(ROLE_NON_PEOPLE + [str(uuid.UUID(int=rng.getrandbits(128), version=4))])
+        doc[key] = rng.choice([value, {"name": value, "kind": "service"}])
+        neg_pointers.append("/" + key)
+    return {"id": rid, "people": [], "input": doc, "labels": labels, "negatives": neg_pointers, "secrets": secrets}
+
+
 def main():
     rows = []
     rid = 0
@@ -272,6 +307,10 @@ def main():
                 rid += 1
     for _ in range(400):  # rows with no PII at all: precision needs true negatives
         rows.append(record(rid, None, None))
+        rid += 1
+    # Added later, after every earlier row, so that those rows stay as they were.
+    for positive in [True] * 60 + [False] * 60:
+        rows.append(role_record(rid, positive))
         rid += 1
     for row in rows:
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")

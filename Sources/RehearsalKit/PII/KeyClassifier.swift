@@ -29,6 +29,31 @@ enum KeyClassifier {
     ]
     static let emailKeys: Set<String> = ["email", "emailaddress", "mail", "useremail", "contactemail", "reviewer_email"]
 
+    /// Keys that hold a person by their role. Unlike a name key, such a key may also hold an id,
+    /// an agent or a team, so its value is a person's name only when it looks like one
+    /// ("author": "Sophie Martin", not "author": "agent:triage-bot"), and an object held there
+    /// names the person under `name` ("reviewer": {"name": "Li Wei"}). A plural key holds a list.
+    static let personRoleKeys: Set<String> = [
+        "author", "owner", "assignee", "reviewer", "approver", "recipient", "sender", "customer", "contact", "patient",
+        "employee", "applicant", "requester", "requestor", "submitter", "beneficiary", "user", "person", "member",
+        "createdby", "updatedby", "modifiedby", "approvedby", "reviewedby", "requestedby", "submittedby", "assignedto",
+        "reportedby", "signedby", "manager", "analyst", "operator", "attendee", "participant", "payer", "payee",
+        "borrower", "guarantor", "witness", "signatory", "userinfo", "profile", "personaldetails", "personalinfo",
+    ]
+
+    static func isPersonRole(_ key: String) -> Bool {
+        let k = normalize(key)
+        return personRoleKeys.contains(k) || (k.hasSuffix("s") && personRoleKeys.contains(String(k.dropLast())))
+    }
+
+    /// The type a key gives its whole value, or nil for a neutral key. Inside an object held by
+    /// a person-role key (`inPerson`), `name` names that person, when its value looks like a name.
+    static func classify(_ key: String, value: JSONValue, inPerson: Bool) -> PIIType? {
+        if let type = classify(key) { return type }
+        if inPerson, normalize(key) == "name", case .string(let text) = value, PersonNameShape.matches(text) { return .personName }
+        return nil
+    }
+
     /// The type a key gives its whole value, or nil for a neutral key.
     static func classify(_ key: String) -> PIIType? {
         let k = normalize(key)

@@ -41,26 +41,38 @@ public struct PIIScanner: Sendable {
         return (analysis.text, analysis.types)
     }
 
-    static func namesUnderNameKeys(_ value: JSONValue, depth: Int) -> [String] {
+    static func namesUnderNameKeys(_ value: JSONValue, heldByPerson: Bool = false, depth: Int) -> [String] {
         guard depth < maximumDepth else { return [] }
         switch value {
         case .object(let members):
             return members.flatMap { key, member -> [String] in
-                if KeyClassifier.classify(key) == .personName, case .string(let name) = member, !PIIType.isPlaceholder(name) { return [name] }
-                return namesUnderNameKeys(member, depth: depth + 1)
+                if KeyClassifier.classify(key, value: member, inPerson: heldByPerson) == .personName,
+                   case .string(let name) = member, !PIIType.isPlaceholder(name) {
+                    // Found again in prose without its titles ("Dr. Li Wei" is "Li Wei" there).
+                    return [name] + (PersonNameShape.core(name).map { $0 == name ? [] : [$0] } ?? [])
+                }
+                return namesUnderNameKeys(member, heldByPerson: KeyClassifier.isPersonRole(key), depth: depth + 1)
             }
         case .array(let items):
-            return items.flatMap { namesUnderNameKeys($0, depth: depth + 1) }
+            return items.flatMap { namesUnderNameKeys($0, heldByPerson: heldByPerson, depth: depth + 1) }
+        case .string(let text):
+            guard heldByPerson, let name = PersonNameShape.core(text) else { return [] }
+            return name == text ? [text] : [text, name]
         default:
             return []
         }
     }
 
-    func walk(_ value: JSONValue, pointer: String, keyType: PIIType?, depth: Int, carrierDepth: Int, findings: inout [PIIFinding]) -> JSONValue {
+    /// `heldByPerson`: the value sits under a person-role key (`author`, `reviewers`), where a
+    /// string shaped like a name is that person's name.
+    func walk(_ value: JSONValue, pointer: String, keyType: PIIType?, heldByPerson: Bool = false, depth: Int, carrierDepth: Int,
+              findings: inout [PIIFinding]) -> JSONValue {
         if depth > Self.maximumDepth {
             findings.append(PIIFinding(pointer: pointer, type: .sensitive))
             return .string(PIIType.sensitive.placeholder)
         }
+        var keyType = keyType
+        if keyType == nil, heldByPerson, case .string(let text) = value, PersonNameShape.matches(text) { keyType = .personName }
         if let keyType {
             switch value {
             case .null, .bool: return value
@@ -79,12 +91,14 @@ public struct PIIScanner: Sendable {
                 return .string(PIIType.sensitive.placeholder)
             }
             return .object(members.map { key, member in
-                (key, walk(member, pointer: JSONPointer.appending(pointer, key), keyType: KeyClassifier.classify(key),
-                           depth: depth + 1, carrierDepth: carrierDepth, findings: &findings))
+                (key, walk(member, pointer: JSONPointer.appending(pointer, key),
+                           keyType: KeyClassifier.classify(key, value: member, inPerson: heldByPerson),
+                           heldByPerson: KeyClassifier.isPersonRole(key), depth: depth + 1, carrierDepth: carrierDepth, findings: &findings))
             })
         case .array(let items):
             return .array(items.enumerated().map { index, item in
-                walk(item, pointer: JSONPointer.appending(pointer, index), keyType: nil, depth: depth + 1, carrierDepth: carrierDepth, findings: &findings)
+                walk(item, pointer: JSONPointer.appending(pointer, index), keyType: nil, heldByPerson: heldByPerson,
+                     depth: depth + 1, carrierDepth: carrierDepth, findings: &findings)
             })
         case .number(let text):
             // A card number stored as a JSON number is still a card number.

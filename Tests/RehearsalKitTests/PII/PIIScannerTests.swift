@@ -21,6 +21,21 @@ import Testing
             == #"{"api_key":"[REDACTED:TOKEN]","tokens_used":512,"max_tokens":100}"#)
     }
 
+    @Test func aRoleKeyHoldsAPersonOnlyWhenTheValueIsShapedLikeAName() throws {
+        #expect(try scan(#"{"author": "Sophie Martin", "reviewers": ["u-1", "Dr. José Álvarez-Núñez"], "owner": {"name": "Nathalie Loiseau de la Gimenez", "id": "u-2"}}"#) == [
+            PIFinding("/author"), PIFinding("/reviewers/1"), PIFinding("/owner/name"),
+        ])
+        // The same keys holding agents, teams, ids and accounts of the system are left alone.
+        let others = #"{"author": "agent:triage-bot", "owner": "Risk Team", "user": {"name": "admin"}, "assignee": "On Call", "reviewer": "3f2b8c1e-9a4d-4e2f-8b1a-2c3d4e5f6a7b", "customer": {"name": "Acme Corp"}, "name": "Anti-Money Laundering"}"#
+        #expect(try scan(others) == [])
+        #expect(try scrub(others) == (try JSONParser.parse(others)).serialized())
+        // A name found under a role key is that person in prose too.
+        #expect(try scrub(#"{"approved_by": "Jens-Uwe Adolph B.Eng.", "note": "jens-uwe adolph signed off"}"#)
+            == #"{"approved_by":"[REDACTED:PERSON_NAME]","note":"[REDACTED:PERSON_NAME] signed off"}"#)
+    }
+
+    private func PIFinding(_ pointer: String) -> PIIFinding { PIIFinding(pointer: pointer, type: .personName) }
+
     @Test func aSensitiveMarkerRedactsItsObjectWhole() throws {
         #expect(try scrub(#"{"input": {"sensitive": true, "text": "anything"}, "flags": {"sensitive": false, "n": 1}}"#)
             == #"{"input":"[REDACTED:SENSITIVE]","flags":{"sensitive":false,"n":1}}"#)
