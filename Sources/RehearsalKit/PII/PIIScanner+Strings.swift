@@ -30,7 +30,8 @@ extension PIIScanner {
             !emails.contains { $0.range.contains(name.range.lowerBound) } && !urls.contains { $0.range.contains(name.range.lowerBound) }
         }
         for detected in emails + names + TextDetectors.prefixedKeys(bytes) + TextDetectors.jwts(bytes)
-            + TextDetectors.bearerCredentials(bytes) + TextDetectors.cards(bytes) + TextDetectors.ibans(bytes) {
+            + TextDetectors.bearerCredentials(bytes) + TextDetectors.basicCredentials(bytes) + TextDetectors.pemPrivateKeys(bytes)
+            + TextDetectors.keyedValues(bytes) + TextDetectors.cards(bytes) + TextDetectors.ibans(bytes) {
             spans.append(Span(range: detected.range, types: [detected.type]))
         }
         spans += urls

@@ -50,6 +50,9 @@ struct TextDetectors {
         ("xoxa-", 10, { isAlnum($0) || $0 == UInt8(ascii: "-") }), ("glpat-", 20, { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
         ("AKIA", 16, { isUpper($0) || isDigit($0) }), ("ASIA", 16, { isUpper($0) || isDigit($0) }),
         ("AIza", 35, { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
+        ("hf_", 30, isAlnum), ("npm_", 30, isAlnum), ("shpat_", 32, isAlnum), ("shpss_", 32, isAlnum), ("dop_v1_", 40, isAlnum),
+        ("ya29.", 20, { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
+        ("xoxs-", 10, { isAlnum($0) || $0 == UInt8(ascii: "-") }), ("xapp-", 10, { isAlnum($0) || $0 == UInt8(ascii: "-") }),
     ]
 
     /// Known API-key prefixes (`sk-`, `ghp_`, `AKIA`, …) followed by enough key characters.

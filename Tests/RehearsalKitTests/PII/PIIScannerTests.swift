@@ -58,6 +58,16 @@ import Testing
         #expect(try scan(#"{"v": "eyJub3RoaW5nIjoxfQ.eyJ4IjoxfQ.abc"}"#) == [])
     }
 
+    @Test func credentialsWrittenOutInTextAreFound() throws {
+        #expect(try scrub(#"{"log": "login with password: hunter2 then DB_PASSWORD=s3cr3t, \"api_key\": \"k-123\""}"#)
+            == #"{"log":"login with password: [REDACTED:TOKEN] then DB_PASSWORD=[REDACTED:TOKEN], \"api_key\": \"[REDACTED:TOKEN]\""}"#)
+        #expect(try scrub(#"{"h": "Authorization: Basic dXNlcjpwYXNzd29yZA== sent"}"#) == #"{"h":"Authorization: [REDACTED:TOKEN] sent"}"#)
+        #expect(try scrub(#"{"k": "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nok"}"#) == #"{"k":"[REDACTED:TOKEN]\nok"}"#)
+        #expect(try scan(#"{"k": "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "o": "ya29.a0AfH6SMBabcdefghijklmnopqrstuvwxyz"}"#).count == 2)
+        // Words that only resemble them: a policy about passwords, counts of tokens, basic English.
+        #expect(try scan(#"{"t": "password_policy: min 12 chars; tokens_used=99; basic validation passed; password: [REDACTED:TOKEN]"}"#) == [])
+    }
+
     @Test func stringsAreOpenedJSONURLsAndBase64() throws {
         let base64 = "eyJjb250YWN0IjoiY2Fyb2xAZXhhbXBsZS5vcmcifQ=="  // {"contact":"carol@example.org"}
         #expect(try scrub(#"{"doc": "{\"note\": \"mail carol@example.org\", \"n\": 1}", "u": "https://bob:hunter2@api.example.com/p?e=carol%40example.org&page=2", "b": "\#(base64)"}"#)
