@@ -7,7 +7,7 @@ public enum MCPTools {
     public static let writeTools = ["propose_signal", "propose_policy_draft", "dismiss_exception"]
 
     static let allowedArguments: [String: Set<String>] = [
-        "propose_signal": ["subject", "signal_type", "source", "payload"],
+        "propose_signal": ["subject", "signal_type", "kind", "source", "payload"],
         "propose_policy_draft": ["policy", "rules", "note"],
         "dismiss_exception": ["exception", "reason"],
     ]
@@ -16,7 +16,7 @@ public enum MCPTools {
     public static func call(_ db: Database, world: World, tool: String, caller reference: String, arguments: JSONValue) throws -> JSONValue {
         guard world.isRunning(.mcpServer) else { throw ApplicationError(503, "mcp-server is not running") }
         guard world.runsSprint3(.mcpServer) else {
-            throw ApplicationError(404, "unknown tool '\(tool)': mcp-server on \(world.services[.mcpServer]!.version.rawValue) has no write tools")
+            throw ApplicationError(404, "unknown tool '\(tool)': mcp-server on \(world.services[.mcpServer]!.version.rawValue) has no write tools (deploy sprint3 and restart it, or start the scenario with 'code: sprint3')")
         }
         guard let allowed = allowedArguments[tool] else {
             throw ApplicationError(404, "unknown tool '\(tool)' (tools: \(writeTools.joined(separator: ", ")))")
@@ -79,7 +79,9 @@ public enum MCPTools {
         switch tool {
         case "propose_signal":
             let subject = try string(arguments, "subject", tool: tool, max: 255)!
-            let type = try string(arguments, "signal_type", tool: tool, max: 100)!
+            // `kind` is accepted for `signal_type`: DESIGN.md's own example scenario calls it that.
+            let typeKey = arguments["signal_type"] == nil && arguments["kind"] != nil ? "kind" : "signal_type"
+            let type = try string(arguments, typeKey, tool: tool, max: 100)!
             let source = try string(arguments, "source", tool: tool, max: 100, required: false) ?? "mcp"
             let payload = arguments["payload"] ?? .object([])
             guard case .object = payload else { throw ApplicationError(422, "\(tool): argument 'payload' must be an object") }

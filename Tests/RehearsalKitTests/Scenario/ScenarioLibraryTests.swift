@@ -85,4 +85,35 @@ import Testing
         }
         #expect(error?.description == "own.yaml:1:1: error: fixtures 'small' need every base table, and revision 003_create_exceptions_decisions has no table audit_events; use a later revision or 'fixtures: none'")
     }
+
+    /// DESIGN.md's sketch of the format, as written there (with `kind` for the signal type),
+    /// plus `code: sprint3`: the sketch never deploys, and a v2.0.0 mcp-server has no write tools.
+    @Test func theDesignSketchRunsAsWritten() throws {
+        let record = try Self.run(text: """
+            name: MCP approval gate bypass is caught and contained by rollback plan C
+            tags: [mcp, critical, rollback-c]
+            seed: 42
+            fixtures: small
+            code: sprint3
+            start: 2026-01-14T09:00:00Z
+            steps:
+              - baseline: pre-deploy
+              - backup: pre_sprint3
+              - migrate: {upgrade: head}
+                expect: {revision: 007_add_agent_traces, hold: [immutability.decisions]}
+              - fault: mcp.bypass_approval
+              - tool: {call: propose_signal, as: "agent:triage-bot", args: {subject: acct-17, kind: anomaly}}
+                expect: {broken: [approvals.gate_enforced]}
+              - rollback: C
+                expect:
+                  broken: [approvals.gate_enforced]
+                  sql: {"SELECT count(*) FROM pending_proposals WHERE status = 'pending'": 0}
+              - advance: 25h
+              - task: {run: expire_pending_proposals, dry_run: true}
+                expect: {returns: 0}
+            """)
+        let unmet = record.steps.flatMap { step in step.expectations.filter { !$0.met }.map { "step \(step.number): \($0.description)" } }
+        #expect(unmet == [])
+        #expect(record.passed)
+    }
 }
