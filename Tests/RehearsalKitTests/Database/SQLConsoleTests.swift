@@ -80,7 +80,7 @@ import Testing
 
     @Test func aStatementSQLiteCannotRunIsInvalidInput() throws {
         let queue = try makeDatabase()
-        try queue.writeWithoutTransaction { db in
+        queue.writeWithoutTransaction { db in
             let error = #expect(throws: SQLStatementError.self) {
                 try SQLConsole(source: "<argument>").run(db, script: "SELECT * FROM no_such_table")
             }
