@@ -54,9 +54,16 @@ extension StatementOutcome {
     /// One JSON object per row, keys in column order.
     public func jsonRows() -> JSONValue {
         guard case .rows(let columns, let values, let booleans) = self else { return .array([]) }
+        // psql shows two columns named alike (two `?column?`, `a.id` and `b.id`); a JSON object
+        // cannot hold both, so a repeated name gets a suffix: `id`, `id_2`.
+        var seen: [String: Int] = [:]
+        let keys = columns.map { name -> String in
+            seen[name, default: 0] += 1
+            return seen[name]! == 1 ? name : "\(name)_\(seen[name]!)"
+        }
         return .array(values.map { row in
             .object(columns.indices.map { index in
-                (columns[index], booleans.contains(index) ? Self.jsonBoolean(row[index]) : Self.json(row[index]))
+                (keys[index], booleans.contains(index) ? Self.jsonBoolean(row[index]) : Self.json(row[index]))
             })
         })
     }

@@ -53,7 +53,7 @@ public struct SQLConsole {
         let statement = try db.makeStatement(sql: sql)
         if statement.columnCount > 0 {
             let columns = dialect == nil ? statement.columnNames : statement.columnNames.map(Self.postgresColumnName)
-            let booleans = try BooleanColumns.indices(of: statement, db)
+            let booleans = try BooleanColumns.indices(of: statement, db).union(dialect?.booleanColumns ?? [])
             let rows = try Row.fetchAll(statement)
             return .rows(columns: columns, values: rows.map { Array($0.databaseValues) }, booleans: booleans)
         }

@@ -9,6 +9,9 @@ public struct PostgresDialect {
     public var now: Timestamp
     /// `gen_random_uuid()` draws from this seeded generator, so a replay gives the same ids.
     var uuids: SeededGenerator
+    /// The select-list items of the last rewritten statement that are boolean expressions,
+    /// printed as psql prints booleans (PostgresColumnNames.swift).
+    public private(set) var booleanColumns: Set<Int> = []
 
     public init(now: Timestamp, seed: UInt64 = 0) {
         self.now = now
@@ -23,11 +26,12 @@ public struct PostgresDialect {
         "TO_TIMESTAMP": "to_timestamp()", "STRING_AGG": "string_agg()", "ARRAY_AGG": "array_agg()", "LATERAL": "LATERAL",
         "VACUUM": "VACUUM (Postgres semantics)", "LISTEN": "LISTEN", "NOTIFY": "NOTIFY", "RETURNING": "RETURNING",
     ]
-    static let droppedCasts: Set<String> = ["JSONB", "JSON", "TEXT", "VARCHAR", "UUID", "TIMESTAMPTZ", "TIMESTAMP", "REGCLASS", "DATE", "NAME", "BPCHAR"]
+    static let droppedCasts: Set<String> = ["JSONB", "JSON", "TEXT", "VARCHAR", "UUID", "TIMESTAMPTZ", "TIMESTAMP", "REGCLASS", "NAME", "BPCHAR"]
     static let integerCasts: Set<String> = ["INT", "INTEGER", "BIGINT", "SMALLINT", "INT4", "INT8", "INT2"]
 
     /// Rewrites one statement into the statements SQLite runs (TRUNCATE becomes several).
     public mutating func rewrite(_ sql: String, db: Database) throws -> [String] {
+        booleanColumns = []
         let trimmed = sql.trimmingWhitespace()
         if trimmed.hasPrefix("\\") { return [try metaCommand(trimmed)] }
         var tokens = SQLToken.tokenize(sql)
@@ -52,6 +56,7 @@ public struct PostgresDialect {
                 throw DialectError(construct: "E'...' escape strings", reason: "not supported by the rehearsal dialect")
             }
         }
+        (tokens, booleanColumns, _) = Self.namingSelectItems(tokens)
         tokens = try replaceFunctions(tokens)
         tokens = try rewriteIntervals(tokens)
         tokens = try rewriteCasts(tokens)
@@ -121,6 +126,11 @@ public struct PostgresDialect {
             if Self.droppedCasts.contains(type) || (type == "CHARACTER") {
                 if type == "CHARACTER", let varying = tokens[end...].firstIndex(where: { !$0.isTrivia }), tokens[varying].upper == "VARYING" { end = varying + 1 }
                 tokens.removeSubrange(position..<end)
+            } else if type == "DATE" {
+                // Timestamps are ISO-8601 text: the date is SQLite's date() of it, as Postgres truncates.
+                guard let start = operandStart(tokens, before: position) else { throw DialectError(construct: "::date", reason: "cannot find what is cast") }
+                let operand = tokens[start..<position].map(\.text).joined()
+                tokens.replaceSubrange(start..<end, with: [SQLToken(kind: .word, text: "date(\(operand))")])
             } else if Self.integerCasts.contains(type) || type == "BOOLEAN" || type == "BOOL" {
                 guard let start = operandStart(tokens, before: position) else { throw DialectError(construct: "::\(type.lowercased())", reason: "cannot find what is cast") }
                 let operand = tokens[start..<position].map(\.text).joined()

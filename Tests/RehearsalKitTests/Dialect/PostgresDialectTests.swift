@@ -49,7 +49,8 @@ import Testing
         let json = try queue.writeWithoutTransaction { db in
             try run("SELECT '{\"a\": 1}'::jsonb ->> 'a', '42'::int + 1, 'decisions'::regclass, 'x'::character varying", db).first?.jsonRows().serialized()
         }
-        #expect(json == #"[{"'{\"a\": 1}' ->> 'a'":1,"CAST('42' AS INTEGER) + 1":43,"'decisions'":"decisions","'x'":"x"}]"#)
+        // psql's headers: operator expressions are ?column? (a repeated JSON key gets a suffix), a cast of a literal is its type.
+        #expect(json == #"[{"?column?":1,"?column?_2":43,"regclass":"decisions","varchar":"x"}]"#)
     }
 
     @Test func truncateIgnoresRowTriggersButNeedsCascadeForReferencedTables() throws {

@@ -57,6 +57,37 @@ struct PostgresDifferentialTests {
         #expect(disagreements == [], "\(disagreements.joined(separator: "\n"))")
     }
 
+    /// Pasted into `rehearse sql`, a query shows psql's column headers and psql's cells.
+    @Test func queriesShowPsqlsHeadersAndCells() throws {
+        let postgres = try PostgresServer.create("rehearse_headers")
+        try postgres.migrate()
+        let queue = try makeDatabase()
+        let queries = [
+            """
+            SELECT 1 = 1, '2026-01-14T09:30:00Z'::timestamptz::date, count(*) total, (SELECT 1 AS top), 'x'::character varying,
+            CASE WHEN true THEN 1 END, 1 + 1, max(2), EXISTS (SELECT 1), CAST(1 AS bigint), 5::text, (1), coalesce(null, 1),
+            '{"a":1}'::jsonb ->> 'a', 2 > 3, 'abc' LIKE 'a%', NULL IS NULL
+            """,
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE '%immutable%' ORDER BY tgname",
+            "SELECT typname FROM pg_type WHERE typname IN ('proposal_status', 'proposal_type') ORDER BY 1",
+            "SELECT count(*), count(*) = 0 AS empty, max(id) FROM audit_events",
+            "SELECT status, count(*) FROM pending_proposals GROUP BY status",
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'pending_proposals' ORDER BY indexname",
+            "SELECT version_num FROM alembic_version",
+        ]
+        try queue.writeWithoutTransaction { db in
+            for query in queries {
+                let outcome = try SQLConsole(source: "q", dialect: PostgresDialect(now: Seeder.defaultNow)).run(db, script: query).last
+                guard case .rows(let columns, _, _) = outcome else { Issue.record("no rows for \(query)"); continue }
+                let ours = [columns] + (outcome?.psqlCells ?? [])
+                let pg = try PostgresServer.psql(["-d", postgres.database, "-F", "\u{1F}", "-P", "tuples_only=off", "-P", "footer=off"], input: query + ";")
+                #expect(pg.succeeded, "\(pg.error)")
+                let theirs = pg.output.split(separator: "\n").map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) }
+                #expect(ours == theirs, "\(query)")
+            }
+        }
+    }
+
     /// Tables, columns, nullability, defaults, unique and foreign keys, and indexes match.
     @Test func theSchemasMatchStructurally() throws {
         let postgres = try PostgresServer.create("rehearse_structure")
