@@ -78,8 +78,12 @@ public struct Baseline: Sendable, Equatable {
     public static func load(path: String) throws -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else { throw BaselineError.unreadable(path: path) }
         let value: JSONValue
+        let text = String(decoding: data, as: UTF8.self)
         do {
-            value = try JSONParser.parse(String(decoding: data, as: UTF8.self))
+            value = try JSONParser.parse(text)
+        } catch JSONParser.Failure.syntax(let offset, let reason) {
+            let (line, column) = JSONParser.lineAndColumn(ofByte: offset, in: text)
+            throw BaselineError.malformed(path: path, reason: "invalid JSON: \(reason)", line: line, column: column)
         } catch {
             throw BaselineError.malformed(path: path, reason: "\(error)")
         }
@@ -121,14 +125,15 @@ public struct Baseline: Sendable, Equatable {
 public enum BaselineError: UserFacingError, Equatable {
     case notMigrated(missingTable: String)
     case unreadable(path: String)
-    case malformed(path: String, reason: String)
+    /// Where the file stops being a baseline: the place of a JSON syntax error, else its start.
+    case malformed(path: String, reason: String, line: Int = 1, column: Int = 1)
 
     public var exitStatus: ExitStatus { .invalidInput }
     public var description: String {
         switch self {
         case .notMigrated(let table): return "error: cannot record a baseline: table \(table) does not exist (migrate first)"
         case .unreadable(let path): return "\(path): error: cannot read the baseline file"
-        case .malformed(let path, let reason): return "\(path): error: not a rehearse baseline: \(reason)"
+        case .malformed(let path, let reason, let line, let column): return "\(path):\(line):\(column): error: not a rehearse baseline: \(reason)"
         }
     }
 }

@@ -29,7 +29,17 @@ public struct InvariantCatalog: Sendable {
     /// Evaluates every invariant (or those of `only`), in catalog order.
     public func evaluate(_ context: InvariantContext, only: Set<String>? = nil) throws -> [InvariantResult] {
         try invariants.filter { only?.contains($0.info.id) ?? true }.map { invariant in
-            InvariantResult(info: invariant.info, status: try InvariantCatalog.timer(invariant.info.id) { try invariant.evaluate(context) })
+            let status: InvariantStatus
+            do {
+                status = try InvariantCatalog.timer(invariant.info.id) { try invariant.evaluate(context) }
+            } catch let error as DatabaseError {
+                // The schema is not what the invariant reads (a column dropped, a table renamed
+                // behind alembic's back): it cannot be shown to hold, so it is broken, saying
+                // why, and every other invariant is still evaluated.
+                let reason = error.message ?? "\(error)"
+                status = .broken(detail: "cannot be evaluated: \(reason)", evidence: [Evidence(note: "the database refused the invariant's query: \(reason)")])
+            }
+            return InvariantResult(info: invariant.info, status: status)
         }
     }
     /// Wraps every invariant evaluation, so `rehearse bench` can say which invariants dominate.

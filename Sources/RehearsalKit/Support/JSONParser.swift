@@ -15,6 +15,15 @@ public struct JSONParser {
 
     public static let defaultDepthLimit = 256
 
+    /// The 1-based line and column (in characters) of a byte offset, for error messages.
+    public static func lineAndColumn(ofByte offset: Int, in text: String) -> (line: Int, column: Int) {
+        let prefix = text.utf8.prefix(offset)
+        let line = prefix.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let lineStart = prefix.lastIndex(of: UInt8(ascii: "\n")).map { prefix.index(after: $0) } ?? prefix.startIndex
+        let column = String(decoding: prefix[lineStart...], as: UTF8.self).count + 1
+        return (line, column)
+    }
+
     let bytes: [UInt8]
     var position = 0
     let depthLimit: Int

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GRDB
 @testable import RehearsalKit
 
 @Suite struct CheckCommandTests {
@@ -81,8 +82,32 @@ import Testing
         #expect(missing.stderr == "/nonexistent/x.db: error: cannot open the database: no such file\n")
         let badBaseline = try runRehearse(["check", "--db", path, "--baseline", path])
         #expect(badBaseline.status == 2)
-        #expect(badBaseline.stderr.hasPrefix("\(path): error: not a rehearse baseline: invalid JSON at byte 1"))
+        #expect(badBaseline.stderr.hasPrefix("\(path):1:1: error: not a rehearse baseline: invalid JSON: "))
+        let broken = try makeTemporaryDirectory().appendingPathComponent("baseline.json")
+        try "{\n  \"format\": \"rehearse-baseline/1\",\n  \"table_counts\": {\"users\": 1,,}\n}\n".write(to: broken, atomically: true, encoding: .utf8)
+        #expect(try runRehearse(["check", "--db", path, "--baseline", broken.path]).stderr
+            == "\(broken.path):3:31: error: not a rehearse baseline: invalid JSON: expected a string key\n")
         #expect(try runRehearse(["seed", "--db", path, "--profile", "huge"]).status == 64)
+        let unmigrated = try makeTemporaryDirectory().appendingPathComponent("empty.db").path
+        _ = try runRehearse(["migrate", "upgrade", "002", "--db", unmigrated])
+        let seeded = try runRehearse(["seed", "--db", unmigrated])
+        #expect(seeded.status == 2)
+        #expect(seeded.stderr.hasPrefix("\(unmigrated): error: the database is not migrated (no table exceptions)"))
+    }
+
+    @Test func aSchemaChangedBehindAlembicsBackBreaksTheInvariantsThatReadItAndTheRestStillRun() throws {
+        let path = try seededFile()
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE agent_traces") }
+        try queue.close()
+        let result = try runRehearse(["check", "--db", path, "--format", "json"])
+        #expect(result.status == 1)
+        let json = try JSONParser.parse(result.stdout)
+        let statuses = Dictionary(uniqueKeysWithValues: (json["invariants"]?.arrayValue ?? []).map { ($0["id"]?.stringValue ?? "", $0) })
+        #expect(statuses["traces.no_pii"]?["status"]?.stringValue == "broken")
+        #expect(statuses["traces.no_pii"]?["detail"]?.stringValue == "cannot be evaluated: no such table: agent_traces")
+        #expect(statuses["fk.no_orphans"]?["status"]?.stringValue == "holds")
+        #expect(statuses.count == 18)
     }
 
     @Test func invariantsListsTheCatalog() throws {
