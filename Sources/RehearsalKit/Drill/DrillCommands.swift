@@ -6,7 +6,7 @@ enum DrillCommands {
     static let help = """
         Commands (the checklist's own; `docker compose exec SERVICE` prefixes are accepted):
           SQL: a statement, or psql -U govos -c "…"          alembic current | history | upgrade X | downgrade X
-          docker compose stop|start|restart|build|logs [--tail N] SERVICE…   docker compose down | up -d [--build]
+          docker compose ps | stop|start|restart|build|logs [--tail N] SERVICE…   docker compose down | up -d [--build]
           curl http://localhost:8000/health | /api/v1/stats | /api/v1/approvals | /api/v1/traces, curl http://localhost:3000/traces
           celery -A core.celery inspect scheduled | control revoke proposal_expiration
           redis-cli FLUSHALL | LLEN celery_dead_letter        git checkout HEAD~1 -- PATH… | git checkout v2.0.0
@@ -113,9 +113,9 @@ enum DrillCommands {
     }
 
     static func docker(_ args: [String], db: Database, world: World) throws -> (String, Int64) {
-        guard let verb = args.first else { return ("usage: docker compose stop|start|restart|build|logs SERVICE", 0) }
+        guard let verb = args.first else { return ("usage: docker compose ps | stop|start|restart|build|logs SERVICE", 0) }
         var names = Array(args.dropFirst()).filter { !$0.hasPrefix("-") && Int($0) == nil }
-        if names.isEmpty && ["up", "down"].contains(verb) { names = ServiceName.allCases.map(\.rawValue) }
+        if names.isEmpty && ["up", "down", "ps", "logs"].contains(verb) { names = ServiceName.allCases.map(\.rawValue) }
         let services = try names.map { name -> ServiceName in
             guard let service = ServiceName.named(name) else { throw ApplicationError(404, "no such service: \(name)") }
             return service
@@ -130,11 +130,22 @@ enum DrillCommands {
             if args.contains("--build") { lines += services.flatMap { DeployOperations.build(world, $0) } }
             lines += DeployOperations.start(world, services)
             return (lines.joined(separator: "\n"), 2)
+        case "ps":
+            // What `docker compose ps` shows: every service, running or exited, and its image.
+            let rows = services.map { service -> String in
+                let state = world.isRunning(service) ? "running" : "exited"
+                let name = "governance-os-\(service.rawValue)-1"
+                return name.padding(toLength: 32, withPad: " ", startingAt: 0) + service.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + "governance-os:\(world.services[service]!.version.rawValue)".padding(toLength: 28, withPad: " ", startingAt: 0) + state
+            }
+            let header = "NAME".padding(toLength: 32, withPad: " ", startingAt: 0) + "SERVICE".padding(toLength: 16, withPad: " ", startingAt: 0)
+                + "IMAGE".padding(toLength: 28, withPad: " ", startingAt: 0) + "STATUS"
+            return (([header] + rows).joined(separator: "\n"), 0)
         case "logs":
             let tail = args.firstIndex(of: "--tail").flatMap { args.indices.contains($0 + 1) ? Int(args[$0 + 1]) : nil } ?? 20
             let lines = services.flatMap { world.log.lines(for: $0) }.sorted { $0.time < $1.time }.suffix(tail).map(\.formatted)
             return (lines.isEmpty ? "(no log lines)" : lines.joined(separator: "\n"), 1)
-        default: return ("docker compose: unsupported command '\(verb)'", 0)
+        default: return ("docker compose: unsupported command '\(verb)' (ps, stop, start, restart, build, up, down, logs)", 0)
         }
     }
 

@@ -82,6 +82,9 @@ import Testing
         #expect(try session.execute("kubectl get pods") == "unknown command 'kubectl'. Type `help` for the commands this drill understands.")
         #expect(try session.execute("hint").hasPrefix("Hint 1 (-10 points): "))
         #expect(try session.execute("docker compose logs celery-worker").contains("CRITICAL worker exited"))
+        let ps = try session.execute("docker compose ps")
+        #expect(ps.contains("governance-os-celery-worker-1   celery-worker   governance-os:sprint3       exited"))
+        #expect(ps.contains("governance-os-backend-1         backend         governance-os:sprint3       running"))
         for command in DrillTests.cases[6].good.dropFirst() { _ = try session.execute(command) }
         _ = try session.execute("done")
         #expect(session.lastDebrief?.hintsUsed == 1)
