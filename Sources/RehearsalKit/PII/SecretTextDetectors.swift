@@ -13,12 +13,13 @@ extension TextDetectors {
             guard isAlpha(s[i]), i == 0 || !isIdentifierByte(s[i - 1]) else { i += 1; continue }
             var end = i
             while end < s.count, isIdentifierByte(s[end]) { end += 1 }
-            let name = String(decoding: s[i..<end], as: UTF8.self)
             var j = end
             if j < s.count, s[j] == UInt8(ascii: "\"") || s[j] == UInt8(ascii: "'") { j += 1 }
             while j < s.count, s[j] == UInt8(ascii: " ") { j += 1 }
+            // Most words are not followed by ':' or '=': the key is classified only when one is.
             guard j < s.count, s[j] == UInt8(ascii: ":") || s[j] == UInt8(ascii: "="),
-                  let type = KeyClassifier.classify(name), type == .token || type == .accountNumber else { i = end; continue }
+                  let type = KeyClassifier.classify(String(decoding: s[i..<end], as: UTF8.self)),
+                  type == .token || type == .accountNumber else { i = end; continue }
             j += 1
             while j < s.count, s[j] == UInt8(ascii: " ") { j += 1 }
             if j < s.count, s[j] == UInt8(ascii: "\"") || s[j] == UInt8(ascii: "'") { j += 1 }
