@@ -51,24 +51,10 @@ extension TextDetectors {
     /// `Basic <base64 of user:password>`: the scheme word alone is common English, so the
     /// credential must decode to readable text with a colon.
     static func basicCredentials(_ s: [UInt8]) -> [Span] {
-        var spans: [Span] = []
-        let word = Array("basic ".utf8)
-        var i = 0
-        while i + word.count < s.count {
-            if (0..<word.count).allSatisfy({ s[i + $0] | 0x20 == word[$0] | 0x20 }), i == 0 || !isWordByte(s[i - 1]) {
-                let start = i + word.count
-                var end = start
-                while end < s.count, isAlnum(s[end]) || [UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(s[end]) { end += 1 }
-                if end - start >= 8, let decoded = Base64.decode(Array(s[start..<end]), urlSafe: false),
-                   decoded.contains(UInt8(ascii: ":")), decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-                    spans.append((start..<end, .token))
-                    i = end
-                    continue
-                }
-            }
-            i += 1
+        credentials(after: "basic", in: s, byte: { isAlnum($0) || [UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains($0) }) { run in
+            guard run.count >= 8, let decoded = Base64.decode(Array(run), urlSafe: false) else { return false }
+            return decoded.contains(UInt8(ascii: ":")) && decoded.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
         }
-        return spans
     }
 
     /// A PEM private key, from its BEGIN line to its END line (or the end of the text).

@@ -107,8 +107,16 @@ struct TextDetectors {
 
     /// `Bearer <credential>`: the credential, whatever its format.
     static func bearerCredentials(_ s: [UInt8]) -> [Span] {
+        credentials(after: "bearer", in: s,
+                    byte: { isBase64URL($0) || [UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains($0) },
+                    accept: { $0.count >= 8 })
+    }
+
+    /// An HTTP authentication scheme word (any case), one or more spaces, and a run of `byte`s
+    /// that `accept` takes for a credential: the run is a token.
+    static func credentials(after scheme: String, in s: [UInt8], byte: (UInt8) -> Bool, accept: (ArraySlice<UInt8>) -> Bool) -> [Span] {
         var spans: [Span] = []
-        let word = Array("bearer".utf8)
+        let word = Array(scheme.utf8)
         var i = 0
         while i + word.count < s.count {
             let matches = (0..<word.count).allSatisfy { s[i + $0] | 0x20 == word[$0] }
@@ -116,8 +124,8 @@ struct TextDetectors {
                 var start = i + word.count
                 while start < s.count, s[start] == UInt8(ascii: " ") { start += 1 }
                 var end = start
-                while end < s.count, isBase64URL(s[end]) || [UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(s[end]) { end += 1 }
-                if end - start >= 8 {
+                while end < s.count, byte(s[end]) { end += 1 }
+                if accept(s[start..<end]) {
                     spans.append((start..<end, .token))
                     i = end
                     continue
