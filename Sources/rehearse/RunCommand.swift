@@ -6,7 +6,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Replay scenarios and report, step by step, which invariants hold (default: ./scenarios, else the shipped library).",
-        discussion: "Exit 0 when every scenario passed, 1 when one failed, 2 when a scenario file is invalid (nothing runs).")
+        discussion: "Exit 0 when every scenario passed, 1 when one failed, 2 when a scenario file is invalid or nothing is selected (nothing runs).")
 
     @Argument(help: "Scenario files or directories.") var paths: [String] = []
     @Option(name: .long, help: "Only scenarios with this tag (repeatable).") var tag: [String] = []
@@ -23,9 +23,12 @@ struct RunCommand: ParsableCommand {
             let loader = ScenarioLoader(chain: chain)
             // Load everything first: an invalid file stops the run before anything runs.
             var scenarios = try ScenarioLibrary.files(paths: paths).map { try loader.load(path: $0.path, displayPath: $0.shown) }
-            if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
             // Drills are played with `rehearse drill`; the library run replays the rehearsals.
             if paths.isEmpty { scenarios = scenarios.filter { $0.incident == nil } }
+            let tagsInUse = Set(scenarios.flatMap(\.tags)).sorted()
+            if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
+            // Nothing selected is a mistake (a misspelt tag, an empty folder), not a green run.
+            if scenarios.isEmpty { throw NothingToRun(paths: paths, tags: tag, tagsInUse: tagsInUse) }
             let runner = ScenarioRunner(chain: chain, seedOverride: seed)
             let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
             let text: String
@@ -43,6 +46,20 @@ struct RunCommand: ParsableCommand {
             }
             if !report.passed { throw ExitCode(ExitStatus.failed.rawValue) }
         }
+    }
+}
+
+struct NothingToRun: UserFacingError {
+    var paths: [String]
+    var tags: [String]
+    var tagsInUse: [String]
+    var exitStatus: ExitStatus { .invalidInput }
+    var description: String {
+        if !tags.isEmpty && !tagsInUse.isEmpty {
+            let suggestion = tags.count == 1 ? NearestName.suggest(tags[0], among: tagsInUse).map { " (did you mean '\($0)'?)" } ?? "" : ""
+            return "error: no scenario has the tag \(tags.map { "'\($0)'" }.joined(separator: " or "))\(suggestion); tags in use: \(tagsInUse.joined(separator: ", "))"
+        }
+        return "error: no scenario files in \(paths.isEmpty ? "scenarios/" : paths.joined(separator: ", "))"
     }
 }
 

@@ -34,6 +34,17 @@ import Testing
         #expect(both.stdout == "")
     }
 
+    @Test func selectingNothingIsAnErrorNotAGreenRun() throws {
+        let misspelt = try runRehearse(["run", "--tag", "critcal"], currentDirectory: packageRoot)
+        #expect(misspelt.status == 2)
+        #expect(misspelt.stderr.hasPrefix("error: no scenario has the tag 'critcal' (did you mean 'critical'?); tags in use: "))
+        #expect(misspelt.stdout == "")
+        let empty = try makeTemporaryDirectory()
+        let none = try runRehearse(["run", empty.path])
+        #expect(none.status == 2)
+        #expect(none.stderr == "error: no scenario files in \(empty.path)\n")
+    }
+
     @Test func formatsWriteToAFile() throws {
         let output = try makeTemporaryDirectory().appendingPathComponent("report.md")
         let result = try runRehearse(["run", "--tag", "happy-path", "--format", "markdown", "--output", output.path], currentDirectory: packageRoot)
