@@ -36,6 +36,13 @@ struct PeopleIndex: Sendable {
         var text: String
     }
 
+    /// Lowercase with the one full case folding names need: upper case has no ß, so
+    /// "Geißler" is written "GEISSLER" in capitals, and both must compare equal.
+    static func folded(_ word: String) -> String {
+        let lower = word.lowercased()
+        return lower.contains("ß") ? lower.replacingOccurrences(of: "ß", with: "ss") : lower
+    }
+
     static func isLetter(_ b: UInt8) -> Bool { TextDetectors.isAlpha(b) || b >= 0x80 }
 
     /// Runs of letters (with inner `'` and `-`, as in O'Brien or Anne-Marie), lowercased.
@@ -46,7 +53,7 @@ struct PeopleIndex: Sendable {
             guard isLetter(s[i]) else { i += 1; continue }
             var j = i + 1
             while j < s.count, isLetter(s[j]) || ((s[j] == UInt8(ascii: "'") || s[j] == UInt8(ascii: "-")) && j + 1 < s.count && isLetter(s[j + 1])) { j += 1 }
-            words.append(Word(range: i..<j, text: String(decoding: s[i..<j], as: UTF8.self).lowercased()))
+            words.append(Word(range: i..<j, text: PeopleIndex.folded(String(decoding: s[i..<j], as: UTF8.self))))
             i = j
         }
         return words

@@ -16,7 +16,11 @@ struct TextDetectors {
     static func emails(_ s: [UInt8]) -> [Span] {
         var spans: [Span] = []
         // Bytes >= 0x80 are allowed: internationalised addresses (RFC 6531) are emails too.
-        func isLocal(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b) }
+        // The apostrophe is legal in a local part (martyn.o'brien@…) but also quotes prose
+        // ('alice@example.com'), so one that opens the local part is left to the sentence.
+        func isLocal(_ b: UInt8) -> Bool {
+            isAlnum(b) || b >= 0x80 || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "'")].contains(b)
+        }
         func isDomain(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") }
         var i = 0
         while i < s.count {
@@ -27,7 +31,7 @@ struct TextDetectors {
             while end < s.count, isDomain(s[end]) { end += 1 }
             // Trailing dots and hyphens belong to the sentence, not the domain.
             while end > i + 1, s[end - 1] == UInt8(ascii: ".") || s[end - 1] == UInt8(ascii: "-") { end -= 1 }
-            while start < i, s[start] == UInt8(ascii: ".") { start += 1 }
+            while start < i, s[start] == UInt8(ascii: ".") || s[start] == UInt8(ascii: "'") { start += 1 }
             let domain = s[(i + 1)..<end]
             let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             if start < i, labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }),

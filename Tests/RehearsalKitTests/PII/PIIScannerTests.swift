@@ -58,6 +58,13 @@ import Testing
         #expect(try scan(#"{"v": "eyJub3RoaW5nIjoxfQ.eyJ4IjoxfQ.abc"}"#) == [])
     }
 
+    @Test func apostrophesInAddressesAndSharpSInCapitals() throws {
+        #expect(try scrub(#"{"t": "from martyn.o'brien-fitzgerald@hotmail.com and 'ann@example.org'"}"#)
+            == #"{"t":"from [REDACTED:EMAIL] and '[REDACTED:EMAIL]'"}"#)
+        let scanner = PIIScanner(people: [KnownPerson(displayName: "Nicolai Geißler", email: "")])
+        #expect(scanner.scan(try JSONParser.parse(#"{"s": "follow up with NICOLAI GEISSLER today"}"#)) == [PIIFinding(pointer: "/s", type: .personName)])
+    }
+
     @Test func credentialsWrittenOutInTextAreFound() throws {
         #expect(try scrub(#"{"log": "login with password: hunter2 then DB_PASSWORD=s3cr3t, \"api_key\": \"k-123\""}"#)
             == #"{"log":"login with password: [REDACTED:TOKEN] then DB_PASSWORD=[REDACTED:TOKEN], \"api_key\": \"[REDACTED:TOKEN]\""}"#)
