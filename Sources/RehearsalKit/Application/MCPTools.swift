@@ -16,7 +16,7 @@ public enum MCPTools {
     public static func call(_ db: Database, world: World, tool: String, caller reference: String, arguments: JSONValue) throws -> JSONValue {
         guard world.isRunning(.mcpServer) else { throw ApplicationError(503, "mcp-server is not running") }
         guard world.runsSprint3(.mcpServer) else {
-            throw ApplicationError(404, "unknown tool '\(tool)': mcp-server on \(world.services[.mcpServer]!.version.rawValue) has no write tools (deploy sprint3 and restart it, or start the scenario with 'code: sprint3')")
+            throw ApplicationError(404, "unknown tool '\(tool)': mcp-server on \(world.services[.mcpServer]!.version.rawValue) has no write tools (deploy sprint3 and restart it)")
         }
         guard let allowed = allowedArguments[tool] else {
             throw ApplicationError(404, "unknown tool '\(tool)' (tools: \(writeTools.joined(separator: ", ")))")
