@@ -132,6 +132,17 @@ public struct JSONParser {
 
     mutating func parseString() throws -> String {
         position += 1
+        // Fast path: a string without escapes (ids, labels, most prose) is its bytes. Building
+        // it scalar by scalar was a measurable share of `check` re-parsing 300k payloads.
+        let start = position
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\\"), bytes[position] >= 0x20 {
+            if bytes[position] == UInt8(ascii: "\"") {
+                defer { position += 1 }
+                return String(decoding: bytes[start..<position], as: UTF8.self)
+            }
+            position += 1
+        }
+        position = start
         var scalars = String.UnicodeScalarView()
         var runStart = position
         func flushRun() {
