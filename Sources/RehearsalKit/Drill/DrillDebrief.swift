@@ -34,7 +34,7 @@ extension DrillSession {
         let results = try results()
         let byId = Dictionary(uniqueKeysWithValues: results.map { ($0.info.id, $0.status) })
         let stillBroken = incident.mustHold.filter { !(byId[$0]?.holds ?? false) }
-        let damageAtDone = try damage()
+        let damageAtDone = reading(of: results).damage
         let final = try queue.read { db in try Baseline.capture(db, label: "done") }
         // Soak: 30 more virtual minutes of agent activity; a contained fault does no more harm.
         try passTime(minutes: 30)

@@ -44,7 +44,9 @@ public final class DrillSession {
         }
         faultTime = world.clock
         nextActivity = world.clock.adding(seconds: 600)
-        timeline.append(TimelineEntry(time: world.clock, command: "(page) \(incident.page)", summary: "the incident starts", broken: try brokenNow(), damage: try damage(), recovered: try recovered()))
+        let start = try reading()
+        timeline.append(TimelineEntry(time: world.clock, command: "(page) \(incident.page)", summary: "the incident starts",
+                                      broken: start.broken, damage: start.damage, recovered: start.recovered))
     }
 
     /// The pager's message and the dashboard, as the trainee first sees them.
@@ -79,13 +81,14 @@ public final class DrillSession {
         default:
             break
         }
-        let before = try brokenNow()
+        // Nothing changes the world between commands, so the last entry is the state before this one.
+        let before = timeline.last?.broken ?? []
         let (output, minutes) = try queue.writeWithoutTransaction { db in try DrillCommands.run(command, db: db, world: world) }
         try passTime(minutes: minutes)
-        let after = try brokenNow()
+        let after = try reading()
         timeline.append(TimelineEntry(time: world.clock, command: command, summary: output.split(separator: "\n").first.map(String.init) ?? "",
-                                      broken: after, damage: try damage(), recovered: try recovered()))
-        let newlyBroken = Set(after).subtracting(before)
+                                      broken: after.broken, damage: after.damage, recovered: after.recovered))
+        let newlyBroken = Set(after.broken).subtracting(before)
         var text = output
         if !newlyBroken.isEmpty { text += "\n[monitoring] new alerts: \(newlyBroken.sorted().joined(separator: ", "))" }
         return text
@@ -122,21 +125,30 @@ public final class DrillSession {
         try queue.writeWithoutTransaction { db in try InvariantCatalog.standard.evaluate(context(db)) }
     }
 
-    func recovered() throws -> Bool {
-        let byId = Dictionary(uniqueKeysWithValues: try results().map { ($0.info.id, $0.status) })
-        return incident.mustHold.allSatisfy { byId[$0]?.holds ?? false }
+    /// What one evaluation of the catalog says about the incident: the broken invariants, the
+    /// damage (the evidence against the invariants the fault breaks), and whether every
+    /// invariant the incident needs back holds. One evaluation serves all three.
+    struct Reading {
+        var broken: [String]
+        var damage: Int
+        var recovered: Bool
     }
 
-    func brokenNow() throws -> [String] { try results().filter { $0.status.isBroken }.map(\.info.id) }
-
-    /// How much harm the fault has done so far: the evidence against the invariants it breaks.
-    func damage() throws -> Int {
-        let ids = Set(FaultCatalog.named(incident.fault)?.breaks ?? [])
-        return try results().filter { ids.contains($0.info.id) }.reduce(0) { total, result in
+    func reading(of results: [InvariantResult]) -> Reading {
+        let faultBreaks = Set(FaultCatalog.named(incident.fault)?.breaks ?? [])
+        let damage = results.filter { faultBreaks.contains($0.info.id) }.reduce(0) { total, result in
             if case .broken(_, let evidence) = result.status { return total + evidence.count }
             return total
         }
+        let holding = Set(results.filter { $0.status.holds }.map(\.info.id))
+        return Reading(broken: results.filter { $0.status.isBroken }.map(\.info.id), damage: damage,
+                       recovered: incident.mustHold.allSatisfy(holding.contains))
     }
+
+    func reading() throws -> Reading { reading(of: try results()) }
+
+    /// How much harm the fault has done so far.
+    func damage() throws -> Int { try reading().damage }
 
     /// The invariants, as `status` shows them.
     public func status() throws -> String {
