@@ -74,7 +74,8 @@ extension TextDetectors {
         return spans
     }
 
-    private static func find(_ needle: [UInt8], in s: [UInt8], from: Int) -> Int? {
+    /// Where `needle` first occurs in `s` at or after `from`.
+    static func find(_ needle: [UInt8], in s: [UInt8], from: Int = 0) -> Int? {
         guard needle.count <= s.count else { return nil }
         var i = from
         while i + needle.count <= s.count {

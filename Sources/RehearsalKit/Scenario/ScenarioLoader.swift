@@ -54,12 +54,7 @@ public struct ScenarioLoader {
             guard let parsed = Timestamp(iso8601: text) else { throw startNode.error("start '\(text)' is not an ISO-8601 time (e.g. 2026-01-14T09:00:00Z)") }
             start = parsed
         }
-        var revision = "005_add_immutability_triggers"
-        if let revisionNode = value("revision") {
-            let text = try revisionNode.string("revision")
-            guard let named = chain.revisionNamed(text) else { throw revisionNode.error(unknownRevision(text)) }
-            revision = named
-        }
+        let revision = try value("revision").map(revision) ?? "005_add_immutability_triggers"
         var code = CodeVersion.v2
         if let codeNode = value("code") {
             let text = try codeNode.string("code")
@@ -89,6 +84,13 @@ public struct ScenarioLoader {
         }
     }
 
+    /// A `revision:` value: an id, a unique prefix, `head` or `base`.
+    func revision(_ node: YAMLNode) throws -> String {
+        let text = try node.string("revision")
+        guard let named = chain.revisionNamed(text) else { throw node.error(unknownRevision(text)) }
+        return named
+    }
+
     func unknownRevision(_ text: String) -> String {
         "unknown revision '\(text)'" + (NearestName.suggest(text, among: chain.revisions.map(\.id) + ["head", "base"]).map { " (did you mean '\($0)'?)" } ?? "")
     }
@@ -107,12 +109,7 @@ public struct ScenarioLoader {
             fault = try faultNode.string("fault")
             guard faults.contains(fault) else { throw faultNode.error("the drill's fault '\(fault)' is not injected by its steps") }
         }
-        var revision: String?
-        if let revisionNode = fields["revision"] {
-            let text = try revisionNode.string("revision")
-            guard let named = chain.revisionNamed(text) else { throw revisionNode.error(unknownRevision(text)) }
-            revision = named
-        }
+        let revision = try fields["revision"].map(revision)
         return Incident(title: try fields["title"]!.string("title"), fault: fault, plan: plan, mustHold: try invariants(fields["must_hold"]!, "must_hold"),
                         revision: revision, hints: try fields["hints"]?.scalarList("hints") ?? [], page: try fields["page"]!.string("page"))
     }
@@ -287,8 +284,7 @@ public struct ScenarioLoader {
             case "returns": expectation.returns = try value.json()
             case "output": expectation.output = try value.scalarList("output")
             case "revision":
-                let text = try value.string("revision")
-                guard let named = chain.revisionNamed(text) else { throw value.error(unknownRevision(text)) }
+                let named = try revision(value)
                 if named == RevisionChain.base { expectation.expectsBase = true } else { expectation.revision = named }
             default:
                 expectation.sql = try value.mapping("expect sql").map { ($0.key, try $0.value.json()) }
