@@ -24,6 +24,7 @@ let package = Package(
             resources: [
                 .copy("Resources/migrations-sqlite"),
                 .copy("Resources/scenarios"),
+                .copy("Resources/checklists"),
             ]
         ),
         .executableTarget(

@@ -41,12 +41,8 @@ struct RestoreCommand: ParsableCommand {
         try reportingErrors {
             let backup = try Backup.load(path: file, name: file)
             let queue = try DatabaseOpener.open(path: db)
-            let lines = try queue.writeWithoutTransaction { db in
-                let world = World(seed: 0, start: Timestamp(seconds: 0), chain: try RevisionChain.shipped())
-                world.backups["file"] = backup
-                return try BackupOperations.restore(db, world: world, name: "file")
-            }
-            lines.dropFirst().forEach { print($0) }
+            let lines = try queue.writeWithoutTransaction { db in try backup.replaceContents(of: db) }
+            lines.forEach { print($0) }
             print("restored \(file) into \(db)")
         }
     }

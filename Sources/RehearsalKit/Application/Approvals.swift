@@ -9,8 +9,9 @@ public enum Approvals {
     static func requireAPI(_ world: World) throws {
         guard world.isRunning(.backend) else { throw ApplicationError(502, "backend is not running") }
         guard !world.maintenanceMode else { throw ApplicationError(503, "maintenance mode") }
-        guard world.runsSprint3(.backend) else { throw ApplicationError(404, "/api/v1/approvals does not exist on \(world.services[.backend]!.version.rawValue)") }
-        if world.faultActive("api.approvals_broken") { throw ApplicationError(500, "Internal Server Error") }
+        guard world.stack.code(.backend).approvalsAPI else { throw ApplicationError(404, "/api/v1/approvals does not exist in the code the backend container runs") }
+        if world.defectActs(.apiApprovalsBroken, path: "core/api/approvals.py", in: .backend) { throw ApplicationError(500, "Internal Server Error") }
+        guard world.isRunning(.postgres) else { throw ApplicationError(500, "Internal Server Error (database unreachable)") }
     }
 
     public static func list(_ db: Database, world: World, status: String? = "pending") throws -> JSONValue {

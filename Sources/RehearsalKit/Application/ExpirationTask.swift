@@ -5,9 +5,9 @@ import GRDB
 public enum ExpirationTask {
     /// Runs the task once now. With `dryRun`, returns how many it would expire and changes nothing.
     @discardableResult
-    public static func run(_ db: Database, world: World, dryRun: Bool, at time: Timestamp? = nil) throws -> Int {
+    public static func run(_ db: Database, world: World, dryRun: Bool, at time: Timestamp? = nil, in service: ServiceName = .celeryWorker) throws -> Int {
         let now = time ?? world.clock
-        if world.faultActive("task.expiration_fails") {
+        if world.faultActive(.taskExpirationFails, in: service) {
             throw ApplicationError(500, "ProgrammingError in proposal_expiration: column \"expiry\" does not exist")
         }
         guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "ProgrammingError: relation \"pending_proposals\" does not exist") }
@@ -29,7 +29,7 @@ public enum ExpirationTask {
     /// where a proposal falls due, and the last tick before `target` (runs in between find
     /// nothing to do, so they are not simulated one by one).
     static func runSchedule(_ db: Database, world: World, until target: Timestamp) throws {
-        guard world.isRunning(.celeryWorker), world.runsSprint3(.celeryWorker), !world.expiration.revoked else { return }
+        guard world.isRunning(.celeryWorker), world.stack.code(.celeryWorker).expirationScheduled else { return }
         let interval = world.expiration.interval
         func nextTick(after time: Timestamp) -> Timestamp {
             Timestamp(seconds: (time.seconds / interval + 1) * interval)
@@ -39,7 +39,7 @@ public enum ExpirationTask {
         let lastTick = Timestamp(seconds: target.seconds / interval * interval)
         while tick <= lastTick {
             var runAt = lastTick
-            if !world.faultActive("task.expiration_fails"), try db.tableExists("pending_proposals"),
+            if !world.faultActive(.taskExpirationFails, in: .celeryWorker), try db.tableExists("pending_proposals"),
                let nextDue = try String.fetchOne(db, sql: "SELECT MIN(expires_at) FROM pending_proposals WHERE status = 'pending'").flatMap(Timestamp.init(iso8601:)),
                nextDue <= lastTick {
                 runAt = max(tick, nextTick(after: nextDue.adding(seconds: -1)))
@@ -51,17 +51,21 @@ public enum ExpirationTask {
     }
 
     static func scheduledRun(_ db: Database, world: World, at time: Timestamp) {
+        // Each run beat sends is a new task id: revoking an id only ever cancels that one run.
+        let taskId = world.newId()
+        world.stack.celery.lastTaskId = taskId
+        if world.stack.celery.revoked.contains(taskId) { return }
         world.expiration.runs += 1
         world.expiration.lastRun = time
         do {
             let expired = try run(db, world: world, dryRun: false, at: time)
             world.expiration.lastRunFailed = false
-            if expired > 0 { world.log.append(time, .celeryWorker, "INFO", "Task core.tasks.expire_pending_proposals succeeded: expired \(expired) proposals") }
+            if expired > 0 { world.log.append(time, .celeryWorker, "INFO", "Task \(ExpirationSchedule.task)[\(taskId)] succeeded: expired \(expired) proposals") }
         } catch {
             world.expiration.lastRunFailed = true
             world.expiration.failures += 1
             if world.expiration.firstFailure == nil { world.expiration.firstFailure = time }
-            world.log.append(time, .celeryWorker, "ERROR", "Task core.tasks.expire_pending_proposals raised: \(error)")
+            world.log.append(time, .celeryWorker, "ERROR", "Task \(ExpirationSchedule.task)[\(taskId)] raised unexpected: \(error)")
         }
     }
 }

@@ -15,9 +15,10 @@ public enum MCPTools {
     /// Calls `tool` as `caller` (`agent:NAME` or `user:<uuid>`) and returns the tool's result.
     public static func call(_ db: Database, world: World, tool: String, caller reference: String, arguments: JSONValue) throws -> JSONValue {
         guard world.isRunning(.mcpServer) else { throw ApplicationError(503, "mcp-server is not running") }
-        guard world.runsSprint3(.mcpServer) else {
-            throw ApplicationError(404, "unknown tool '\(tool)': mcp-server on \(world.services[.mcpServer]!.version.rawValue) has no write tools (deploy sprint3 and restart it)")
+        guard world.stack.code(.mcpServer).mcpWriteTools else {
+            throw ApplicationError(404, "unknown tool '\(tool)': the mcp-server container runs code without the write tools (build the Sprint 3 image and recreate the container: docker compose up -d mcp-server)")
         }
+        guard world.isRunning(.postgres) else { throw ApplicationError(500, "OperationalError: could not translate host name \"postgres\" to address") }
         guard let allowed = allowedArguments[tool] else {
             throw ApplicationError(404, "unknown tool '\(tool)' (tools: \(writeTools.joined(separator: ", ")))")
         }
@@ -29,7 +30,7 @@ public enum MCPTools {
         let request = try validate(db, tool: tool, arguments: arguments)
         var result: JSONValue = .null
         try db.inSavepoint {
-            if world.faultActive("mcp.bypass_approval") {
+            if world.faultActive(.mcpBypassApproval, in: .mcpServer) {
                 result = try writeDirectly(db, world: world, request: request, caller: caller)
                 world.toolResults[tool, default: ToolObservation(createdProposal: false, wroteDirectly: false, approvedLater: false)].wroteDirectly = true
             } else {

@@ -11,7 +11,7 @@ public enum TraceRecorder {
         var input: JSONValue = .object([("tool", .string(tool)), ("args", arguments), ("context", context)])
         var summary = output
         var calls: JSONValue = .array([.object([("tool", .string(tool)), ("args", arguments)])])
-        if !world.faultActive("traces.scrubbing_off") {
+        if !world.faultActive(.tracesScrubbingOff, in: .mcpServer) {
             let scanner = PIIScanner(people: try knownPeople(db))
             input = scanner.scrub(input).value
             summary = scanner.scrub(summary).value

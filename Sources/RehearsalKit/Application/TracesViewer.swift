@@ -20,8 +20,9 @@ public enum TracesViewer {
     /// What the viewer would show now, without touching the cache. A caller rendering many
     /// pages passes one `scanner` rather than have each page read the users again.
     public static func render(_ db: Database, world: World, trace: String? = nil, scanner given: PIIScanner? = nil) throws -> String {
+        guard world.isRunning(.postgres) else { throw ApplicationError(500, "database unreachable") }
         guard try db.tableExists("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
-        let sanitize = !world.faultActive("viewer.unsanitized")
+        let sanitize = !world.faultActive(.viewerUnsanitized)
         let scanner = try given ?? PIIScanner(people: TraceRecorder.knownPeople(db))
         let rows: [Row]
         if let trace {

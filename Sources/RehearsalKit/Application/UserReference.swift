@@ -74,10 +74,11 @@ enum ExceptionReference {
     }
 }
 
-/// A policy as a scenario names one: a UUID or its key (`POL-AML-001`).
+/// A policy as a scenario names one: a UUID, its key (`POL-AML-001`), or `first`.
 enum PolicyReference {
     static func resolve(_ db: Database, _ reference: String) throws -> String {
-        guard let id = try String.fetchOne(db, sql: "SELECT id FROM policies WHERE id = ? OR policy_key = ?", arguments: [reference, reference]) else {
+        let sql = reference == "first" ? "SELECT id FROM policies ORDER BY rowid LIMIT 1" : "SELECT id FROM policies WHERE id = ? OR policy_key = ?"
+        guard let id = try String.fetchOne(db, sql: sql, arguments: reference == "first" ? [] : [reference, reference]) else {
             throw ApplicationError(404, "no policy matches '\(reference)'")
         }
         return id

@@ -5,12 +5,11 @@ enum DrillMonitoring {
     static func dashboard(queue: DatabaseQueue, world: World) throws -> String {
         try queue.writeWithoutTransaction { db in
             var endpoints = ["/health"]
-            if world.runsSprint3(.backend) { endpoints += ["/api/v1/approvals", "/api/v1/traces"] }
-            let failing = endpoints.filter { endpoint in
-                guard world.isRunning(.backend) else { return true }
-                if endpoint == "/health" { return false }
-                if world.faultActive("api.approvals_broken") { return true }
-                return (try? db.tableExists(endpoint.hasSuffix("approvals") ? "pending_proposals" : "agent_traces")) != true
+            if world.stack.code(.backend).approvalsAPI { endpoints += ["/api/v1/approvals", "/api/v1/traces"] }
+            let failing = try endpoints.filter { endpoint in
+                let request = HTTPRequest(port: 8000, path: endpoint, headers: ["Authorization": "Bearer user:role:approver"])
+                guard let response = try Endpoints.respond(request, db: db, world: world) else { return true }
+                return response.status >= 500
             }.count
             let errorRate = world.isRunning(.backend) ? Double(failing) / Double(endpoints.count) * 100 : 100
             let latency = !world.isRunning(.backend) ? "n/a" : (failing > 0 ? "640ms" : "140ms")
@@ -31,7 +30,7 @@ enum DrillMonitoring {
                 row("Pending proposals > 24h", "\(overdue)", "Any count > 0", overdue > 0),
                 row("Database connections", "\(connections)% of pool", "> 80% pool", connections > 80),
                 row("Agent trace errors", traces == 0 ? "0%" : String(format: "%.0f%%", Double(traceErrors) / Double(traces) * 100), "> 5% error rate", traces > 0 && traceErrors * 20 > traces),
-                "Services: " + ServiceName.allCases.map { "\($0.rawValue) \(world.isRunning($0) ? "up" : "DOWN") (\(world.services[$0]!.version.rawValue))" }.joined(separator: ", "),
+                "Services: " + ServiceName.allCases.map { "\($0.rawValue) \(world.isRunning($0) ? "up" : "DOWN")" }.joined(separator: ", "),
             ]).joined(separator: "\n")
         }
     }

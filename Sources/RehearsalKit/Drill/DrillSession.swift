@@ -65,7 +65,7 @@ public final class DrillSession {
         let command = line.trimmingWhitespace()
         guard !command.isEmpty, !finished else { return "" }
         switch command {
-        case "help": return DrillCommands.help
+        case "help": return Self.help
         case "hint":
             guard hintsUsed < incident.hints.count else { return "No more hints. Think about 6.1's decision tree: what is broken?" }
             hintsUsed += 1
@@ -83,7 +83,7 @@ public final class DrillSession {
         }
         // Nothing changes the world between commands, so the last entry is the state before this one.
         let before = timeline.last?.broken ?? []
-        let (output, minutes) = try queue.writeWithoutTransaction { db in try DrillCommands.run(command, db: db, world: world) }
+        let (output, minutes) = try queue.writeWithoutTransaction { db in try Self.run(command, db: db, world: world) }
         try passTime(minutes: minutes)
         let after = try reading()
         timeline.append(TimelineEntry(time: world.clock, command: command, summary: output.split(separator: "\n").first.map(String.init) ?? "",

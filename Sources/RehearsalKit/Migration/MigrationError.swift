@@ -71,3 +71,14 @@ public enum MigrationError: UserFacingError, Equatable {
 extension Substring {
     func trimmingWhitespace() -> String { String(self).trimmingWhitespace() }
 }
+
+extension MigrationError {
+    /// The text alembic prints after `FAILED: ` for this error.
+    var alembicMessage: String {
+        switch self {
+        case .unknownDatabaseRevision(let id): return "Can't locate revision identified by '\(id)'"
+        case .invalidTarget(_, let reason): return reason
+        default: return description
+        }
+    }
+}

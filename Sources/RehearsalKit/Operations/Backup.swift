@@ -7,6 +7,13 @@ public struct Backup {
     public var name: String
     public var takenAt: Timestamp
     let image: DatabaseQueue
+    /// `pg_dump -F`: custom (`-Fc`), tar or plain; pg_restore reads the first two only.
+    public var format = "custom"
+
+    /// The application tables the archive holds.
+    var tableNames: Set<String> {
+        Set((try? image.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") }) ?? [])
+    }
 
     /// Copies the whole database with SQLite's online backup API.
     public static func take(_ db: Database, name: String, at time: Timestamp) throws -> Backup {
@@ -40,6 +47,22 @@ public struct Backup {
     /// inside a transaction (SQLite's backup API replaces the file's pages).
     public func restore(into db: Database) throws {
         try image.read { source in try source.backup(to: db) }
+    }
+
+    /// Replaces everything in `db` with the backup (the rehearsal's own restore of a file it
+    /// wrote, not pg_restore's semantics), and says per table what changed.
+    public func replaceContents(of db: Database) throws -> [String] {
+        let before = try Self.counts(db)
+        try restore(into: db)
+        let after = try Self.counts(db)
+        var lines: [String] = []
+        for table in Set(before.keys).union(after.keys).sorted() where before[table] != after[table] {
+            let b = before[table], a = after[table]
+            if let b, let a { lines.append("  \(table): \(b) → \(a) rows (\(a - b >= 0 ? "+" : "")\(a - b))") }
+            else if let b { lines.append("  \(table): dropped (\(b) rows lost)") }
+            else if let a { lines.append("  \(table): restored (\(a) rows)") }
+        }
+        return lines
     }
 
     /// `pg_restore --list`: every table with its row count, and the alembic revision.

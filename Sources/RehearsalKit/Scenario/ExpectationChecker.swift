@@ -3,10 +3,14 @@ import GRDB
 /// Compares what a step did with what it was expected to do.
 enum ExpectationChecker {
     static func check(
-        _ expect: Expectation, failure: String?, value: JSONValue?, output: [String], invariants: [InvariantResult], db: Database, now: Timestamp
+        _ expect: Expectation, failure: String?, value: JSONValue?, output: [String], invariants: [InvariantResult], db: Database, now: Timestamp,
+        exit: Int32? = nil
     ) throws -> [ExpectationResult] {
         var results: [ExpectationResult] = []
-        if let fragment = expect.error {
+        if let expected = expect.exit {
+            // An expected exit status replaces "succeeds": a non-zero exit is then the point.
+            results.append(ExpectationResult(description: "exits \(expected)", met: exit == expected, detail: exit == expected ? nil : "exited \(exit.map(String.init) ?? "without running a command")"))
+        } else if let fragment = expect.error {
             if let failure {
                 results.append(ExpectationResult(description: "fails with \"\(fragment)\"", met: failure.lowercased().contains(fragment.lowercased()),
                                                  detail: failure.lowercased().contains(fragment.lowercased()) ? nil : "failed with: \(failure)"))

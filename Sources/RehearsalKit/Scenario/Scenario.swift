@@ -16,6 +16,12 @@ public struct Scenario: Sendable {
     public var steps: [ScenarioStep]
     /// Present when the scenario is a drill (`rehearse drill`): its steps are the setup.
     public var incident: Incident?
+    /// The checklist whose plans `rollback:` runs (`checklist:`, default the shipped one).
+    public var checklist: Checklist
+    /// How the simulated compose file is written (`compose:`).
+    public var compose = ComposeOptions()
+    /// Prose → command lines that replace entries of the standard table (`prose:`).
+    public var prose: [(String, [String])] = []
 }
 
 public struct ScenarioStep: Sendable {
@@ -55,6 +61,8 @@ public enum StepAction: Sendable {
     case viewTraces(String?)
     case decide(exception: String, type: String, hardOverride: Bool, by: String, approvedBy: String?, rationale: String)
     case health
+    /// Command lines run by the interpreter, one after the other.
+    case shell([String])
 
     /// How reports name the step: the checklist's words.
     public var summary: String {
@@ -85,6 +93,7 @@ public enum StepAction: Sendable {
         case .viewTraces(let trace): return "open /traces\(trace.map { "/\($0)" } ?? "")"
         case .decide(let exception, let type, let hard, _, _, _): return "decide \(type)\(hard ? " (hard override)" : "") on \(exception)"
         case .health: return "curl /health"
+        case .shell(let lines): return lines.map { $0.split(separator: "\n").first.map(String.init) ?? $0 }.joined(separator: "; ")
         }
     }
 
@@ -92,11 +101,39 @@ public enum StepAction: Sendable {
     /// (SQLite's backup API needs the connection outside a transaction). A migration keeps
     /// alembic's semantics: each revision is its own transaction, so revisions applied before
     /// a failing one stay applied, as they would in production.
+    /// Command-line steps are not transactional either: a real command that exits non-zero
+    /// keeps what it did (a half-applied `pg_restore`), and the rehearsal shows that.
     var isTransactional: Bool {
         switch self {
-        case .restore, .backup, .migrate: return false
-        case .rollback(let plan, _): return plan != "full"
+        case .restore, .backup, .migrate, .rollback, .shell, .stop, .start, .restart, .deploy, .build, .checkout, .env, .flushCache, .maintenance, .health:
+            return false
         default: return true
+        }
+    }
+
+    /// The command lines a step stands for, when it is one of the checklist's operator actions.
+    func commandLines(world: World) -> [String]? {
+        switch self {
+        case .backup(let name): return ["pg_dump -Fc governance_os > \(name).dump"]
+        case .restore(let name):
+            let file = name.map { "\($0).dump" } ?? world.backups.sorted { ($0.value.takenAt, $0.key) < ($1.value.takenAt, $1.key) }.last.map { "\($0.key).dump" } ?? "latest.dump"
+            return ["pg_restore -c -d governance_os \(file)"]
+        case .maintenance(let on): return world.proseCommands.commands(for: on ? "Enable maintenance mode" : "Disable maintenance mode") ?? nil
+        case .stop(let services): return ["docker compose stop \(services.map(\.rawValue).joined(separator: " "))"]
+        case .start(let services): return ["docker compose start \(services.map(\.rawValue).joined(separator: " "))"]
+        case .restart(let services): return ["docker compose restart \(services.map(\.rawValue).joined(separator: " "))"]
+        case .deploy(let version, let services):
+            let built = services.filter { ComposeService.of($0).builds }
+            let build = "docker compose build" + (built.count == ServiceName.allCases.filter { ComposeService.of($0).builds }.count ? "" : " " + built.map(\.rawValue).joined(separator: " "))
+            return [version == .sprint3 ? "git pull" : "git checkout v2.0.0", build]
+        case .build(let service): return ["docker compose build \(service.rawValue)"]
+        case .checkout(let paths): return ["git checkout HEAD~1 -- \(paths.joined(separator: " "))"]
+        case .env(let name, let value): return ["echo \"\(name)=\(value)\" >> .env"]
+        case .flushCache: return ["docker compose exec redis redis-cli FLUSHALL"]
+        case .migrate(let upgrade, let target): return ["docker compose exec backend alembic \(upgrade ? "upgrade" : "downgrade") \(target)"]
+        case .health: return ["curl -s http://localhost:8000/health"]
+        case .shell(let lines): return lines
+        default: return nil
         }
     }
 }
@@ -114,6 +151,8 @@ public struct Expectation: Sendable {
     public var revision: String?
     /// `revision: base` expects no revision at all.
     public var expectsBase = false
+    /// The exit status of a command-line step (its last command; for a plan, its first failing one).
+    public var exit: Int32?
 
-    public var isEmpty: Bool { hold.isEmpty && broken.isEmpty && error == nil && returns == nil && sql.isEmpty && output.isEmpty && revision == nil && !expectsBase }
+    public var isEmpty: Bool { hold.isEmpty && broken.isEmpty && error == nil && returns == nil && sql.isEmpty && output.isEmpty && revision == nil && !expectsBase && exit == nil }
 }

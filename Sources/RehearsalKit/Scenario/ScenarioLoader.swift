@@ -8,19 +8,62 @@ public struct ScenarioLoader {
     public var chain: RevisionChain
     let invariantIds = InvariantCatalog.standard.ids
 
+    /// The checklist of the scenario being loaded (plans are validated against it).
+    let current = ChecklistCache()
+    var checklist: Checklist { current.value! }
+
     public init(chain: RevisionChain) {
         self.chain = chain
     }
 
-    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps", "incident"]
+    /// The shipped checklist, parsed once per process.
+    static func shippedChecklist() throws -> Checklist {
+        if let cached = shippedCache.value { return cached }
+        let checklist = try ChecklistParser.shipped()
+        shippedCache.value = checklist
+        return checklist
+    }
+
+    static let shippedCache = ChecklistCache()
+
+    /// `compose: {code: baked|bind, redis: snapshot|none|volume}`.
+    func composeOptions(_ node: YAMLNode) throws -> ComposeOptions {
+        let fields = try mappingFields(node, "compose", allowed: ["code", "redis"], required: [])
+        var options = ComposeOptions()
+        if let codeNode = fields["code"] {
+            let text = try codeNode.string("code")
+            guard let code = ComposeOptions.CodeDelivery(rawValue: text) else { throw codeNode.error("compose code must be baked or bind, not '\(text)'") }
+            options.code = code
+        }
+        if let redisNode = fields["redis"] {
+            let text = try redisNode.string("redis")
+            guard let redis = ComposeOptions.RedisPersistence(rawValue: text) else { throw redisNode.error("compose redis must be snapshot, none or volume, not '\(text)'") }
+            options.redis = redis
+        }
+        return options
+    }
+
+    /// `prose: {"Restart API containers": "docker compose restart backend"}`: each value a
+    /// command line or a list of them, validated like `shell:`.
+    func proseOverrides(_ node: YAMLNode) throws -> [(String, [String])] {
+        try node.mapping("prose").map { entry in
+            let lines = try entry.value.scalarList("prose command lines")
+            for line in lines {
+                do { try ShellSession.validate(line) } catch let error as CommandLineError { throw entry.value.error(error.message) }
+            }
+            return (entry.key, lines)
+        }
+    }
+
+    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps", "incident", "checklist", "compose", "prose"]
     static let incidentKeys = ["title", "plan", "must_hold", "revision", "hints", "page", "fault"]
     public static let actions = [
         "baseline", "backup", "restore", "maintenance", "stop", "start", "restart", "deploy", "build", "checkout", "env",
         "flush_cache", "migrate", "verify", "tool", "approve", "reject", "approvals", "task", "advance", "fault", "rollback",
-        "sql", "view_traces", "decide", "health",
+        "sql", "view_traces", "decide", "health", "shell",
     ]
     static let stepKeys = actions + ["expect", "label"]
-    static let expectKeys = ["hold", "broken", "error", "returns", "sql", "output", "revision"]
+    static let expectKeys = ["hold", "broken", "error", "returns", "sql", "output", "revision", "exit"]
 
     public func load(path: String, displayPath: String? = nil) throws -> Scenario {
         let shown = displayPath ?? path
@@ -61,6 +104,20 @@ public struct ScenarioLoader {
             guard let version = CodeVersion(rawValue: text) else { throw codeNode.error("unknown code version '\(text)' (expected v2.0.0 or sprint3)") }
             code = version
         }
+        // The checklist comes first: `rollback:` steps name its plans.
+        var checklist = try Self.shippedChecklist()
+        if let checklistNode = value("checklist") {
+            let path = try checklistNode.string("checklist")
+            let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
+            do {
+                checklist = try ChecklistParser.load(path: resolved, displayPath: path)
+            } catch let error as ChecklistError {
+                throw checklistNode.error("checklist: \(error.description)")
+            }
+        }
+        current.value = checklist
+        let compose = try value("compose").map(composeOptions) ?? ComposeOptions()
+        let prose = try value("prose").map(proseOverrides) ?? []
         let steps = try stepsNode.sequence("steps").map(step)
         if steps.isEmpty { throw stepsNode.error("a scenario needs at least one step") }
         var incident: Incident?
@@ -68,7 +125,8 @@ public struct ScenarioLoader {
         return Scenario(
             file: file, name: try nameNode.string("name"), description: try value("description")?.string("description") ?? "",
             tags: try value("tags")?.scalarList("tags") ?? [], seed: UInt64(bitPattern: try value("seed")?.integer("seed") ?? 42),
-            fixtures: fixtures, start: start, revision: revision, code: code, steps: steps, incident: incident)
+            fixtures: fixtures, start: start, revision: revision, code: code, steps: steps, incident: incident, checklist: checklist,
+            compose: compose, prose: prose)
     }
 
     static func syntaxError(_ error: YamlError, file: String) -> ScenarioLoadError {
@@ -102,7 +160,7 @@ public struct ScenarioLoader {
         for entry in entries { fields[entry.key] = entry.value }
         for key in ["title", "plan", "must_hold", "page"] where fields[key] == nil { throw node.error("incident needs '\(key)'") }
         let plan = try fields["plan"]!.string("plan")
-        guard RollbackPlans.names.contains(plan) || plan == "none" else { throw fields["plan"]!.error("unknown plan '\(plan)' (A, B, C, D, E, full or none)") }
+        guard checklist.plans[plan] != nil || plan == "none" else { throw fields["plan"]!.error("unknown plan '\(plan)' (\(checklist.planIds.joined(separator: ", ")) or none)") }
         let faults = steps.compactMap { step -> String? in if case .fault(let name) = step.action { return name }; return nil }
         guard var fault = faults.last else { throw stepsNode.error("a drill's steps must inject the fault with a 'fault:' step") }
         if let faultNode = fields["fault"] {
@@ -252,9 +310,25 @@ public struct ScenarioLoader {
                 backup = try fields["backup"]?.string("backup")
             }
             let plan = try planNode.string("plan")
-            guard RollbackPlans.names.contains(plan) else { throw planNode.error("unknown rollback plan '\(plan)' (plans: \(RollbackPlans.names.joined(separator: ", ")))") }
+            guard checklist.plans[plan] != nil else {
+                throw planNode.error("unknown rollback plan '\(plan)': \(checklist.file) has \(checklist.planIds.joined(separator: ", "))")
+            }
             return .rollback(plan: plan, backup: backup)
         case "sql": return .sql(try node.string("sql"))
+        case "shell":
+            let lines = try node.scalarList("shell")
+            let nodes: [YAMLNode] = { if case .sequence = node.node { return (try? node.sequence("shell")) ?? [] }; return [node] }()
+            for (line, lineNode) in zip(lines, nodes) {
+                do {
+                    try ShellSession.validate(line)
+                } catch let error as CommandLineError {
+                    let location = lineNode.location
+                    let quoted = lineNode.node.scalar.map { $0.style == .doubleQuoted || $0.style == .singleQuoted } ?? false
+                    throw ScenarioLoadError(SourceLocation(file: location.file, line: location.line + error.row - 1,
+                                                           column: error.row == 1 ? location.column + error.column - 1 + (quoted ? 1 : 0) : error.column), error.message)
+                }
+            }
+            return .shell(lines)
         case "view_traces":
             let target = try node.string("view_traces")
             return .viewTraces(target == "list" || target == "true" ? nil : target)
@@ -283,6 +357,10 @@ public struct ScenarioLoader {
             case "error": expectation.error = try value.string("error")
             case "returns": expectation.returns = try value.json()
             case "output": expectation.output = try value.scalarList("output")
+            case "exit":
+                let status = try value.integer("exit")
+                guard (0...255).contains(status) else { throw value.error("exit must be an exit status, 0 to 255") }
+                expectation.exit = Int32(status)
             case "revision":
                 let named = try revision(value)
                 if named == RevisionChain.base { expectation.expectsBase = true } else { expectation.revision = named }

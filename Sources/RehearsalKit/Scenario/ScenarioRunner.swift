@@ -38,8 +38,7 @@ public struct ScenarioRunner {
         let queue = try DatabaseOpener.open(path: nil)
         return try queue.writeWithoutTransaction { db in
             try phase("setup") { try setUp(db, for: scenario, seed: seed) }
-            let world = World(seed: seed, start: scenario.start, chain: chain, version: scenario.code)
-            world.expectedRevision = scenario.revision
+            let world = makeWorld(scenario, seed: seed)
             var observer = GoNoGoObserver()
             var records: [StepRecord] = []
             for (index, step) in scenario.steps.enumerated() {
@@ -55,17 +54,28 @@ public struct ScenarioRunner {
         }
     }
 
+    /// The world a scenario starts from: its code, compose file, checklist and prose table.
+    func makeWorld(_ scenario: Scenario, seed: UInt64) -> World {
+        let world = World(seed: seed, start: scenario.start, chain: chain, version: scenario.code, compose: scenario.compose)
+        world.expectedRevision = scenario.revision
+        world.checklist = scenario.checklist
+        world.proseCommands = ProseCommands.standard.overriding(scenario.prose)
+        return world
+    }
+
     func perform(_ step: ScenarioStep, number: Int, db: Database, world: World) throws -> StepRecord {
         let saved = world.saveState()
         var output: [String] = []
         var value: JSONValue?
         var failure: String?
+        var exit: Int32?
         try phase("steps") {
         do {
             if step.action.isTransactional {
                 try db.inSavepoint {
                     do {
-                        (output, value) = try StepExecutor.execute(step.action, db: db, world: world)
+                        let result = try StepExecutor.execute(step.action, db: db, world: world)
+                        (output, value, exit, failure) = (result.lines, result.value, result.exit, result.failure)
                         return .commit
                     } catch {
                         failure = Self.message(error)
@@ -73,7 +83,8 @@ public struct ScenarioRunner {
                     }
                 }
             } else {
-                (output, value) = try StepExecutor.execute(step.action, db: db, world: world)
+                let result = try StepExecutor.execute(step.action, db: db, world: world)
+                (output, value, exit, failure) = (result.lines, result.value, result.exit, result.failure)
             }
         } catch {
             failure = Self.message(error)
@@ -82,7 +93,7 @@ public struct ScenarioRunner {
         }
         var invariants: [InvariantResult] = []
         try phase("invariants") { invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db)) }
-        let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock)
+        let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
         return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,
                           output: output, error: failure, value: value, expectations: expectations, invariants: invariants, time: world.clock)
     }
@@ -94,6 +105,7 @@ public struct ScenarioRunner {
         case let error as ApplicationError: return error.description
         case let error as DatabaseError: return error.message ?? "\(error)"
         case let error as UserFacingError: return error.description
+        case let error as CommandLineError: return error.description
         default: return "\(error)"
         }
     }

@@ -10,12 +10,18 @@ struct ExpirationHealthyInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let world = context.world else { return .notApplicable(reason: "no simulated world") }
-        let worker = world.services[.celeryWorker]!
-        let deployed = worker.version == .sprint3 || world.builds[.celeryWorker]?.version == .sprint3
-        guard deployed else { return .notApplicable(reason: "the expiration task is not deployed (celery-worker on \(worker.version.rawValue))") }
+        // Deployed: the worker's container, or the image it will run next, carries the task.
+        let stack = world.stack
+        let nextImage = stack.currentImage(.celeryWorker).flatMap { stack.images[$0] }.map(ApplicationCode.init(files:))
+        let deployed = stack.code(.celeryWorker).expirationScheduled || nextImage?.expirationScheduled == true
+        guard deployed else { return .notApplicable(reason: "the expiration task is not deployed (the worker's code has no proposal-expiration schedule)") }
         var evidence: [Evidence] = []
-        if !worker.running { evidence.append(Evidence(note: "celery-worker is stopped: no scheduled task runs")) }
-        if world.expiration.revoked { evidence.append(Evidence(note: "proposal_expiration is revoked")) }
+        if !world.isRunning(.celeryWorker) {
+            let crash = stack.containers[.celeryWorker]?.exit.map { ": exited \($0.code), \($0.reason)" } ?? ""
+            evidence.append(Evidence(note: "celery-worker is not running\(crash): no scheduled task runs"))
+        } else if !stack.code(.celeryWorker).expirationScheduled {
+            evidence.append(Evidence(note: "celery-worker runs code without the proposal-expiration schedule"))
+        }
         if world.expiration.lastRunFailed, let last = world.expiration.lastRun {
             evidence.append(Evidence(note: "last run at \(last.iso8601) failed (\(world.expiration.failures) failure(s) since \(world.expiration.firstFailure?.iso8601 ?? "?"))"))
         }
@@ -36,14 +42,23 @@ struct EndpointsHealthyInvariant: Invariant {
         if world.maintenanceMode { return .notApplicable(reason: "maintenance mode is on") }
         var evidence: [Evidence] = []
         if !world.isRunning(.backend) { evidence.append(Evidence(note: "GET /health: backend is not running")) }
-        else if world.runsSprint3(.backend) {
-            do { _ = try Approvals.list(context.db, world: world) } catch let error as ApplicationError {
-                evidence.append(Evidence(note: "GET /api/v1/approvals: \(error)"))
+        else {
+            // Probed through the endpoints themselves, as curl would (Endpoints is the one renderer).
+            let code = world.stack.code(.backend)
+            var probes = ["/health"]
+            if code.approvalsAPI { probes.append("/api/v1/approvals") }
+            if code.tracesAPI { probes.append("/api/v1/traces") }
+            for path in probes {
+                let request = HTTPRequest(port: 8000, path: path, headers: ["Authorization": "Bearer user:role:approver"])
+                guard let response = try Endpoints.respond(request, db: context.db, world: world) else { continue }
+                if response.status >= 500 || (path != "/health" && response.status >= 400 && response.status != 401) {
+                    evidence.append(Evidence(note: "GET \(path): \(response.status)"))
+                }
             }
-            if world.faultActive("api.approvals_broken") { evidence.append(Evidence(note: "GET /api/v1/traces: 500: Internal Server Error")) }
-            else if try !context.db.tableExists("agent_traces") { evidence.append(Evidence(note: "GET /api/v1/traces: 500: relation \"agent_traces\" does not exist")) }
         }
-        if evidence.isEmpty { return .holds(detail: world.runsSprint3(.backend) ? "health, approvals and traces answer" : "health answers (\(world.services[.backend]!.version.rawValue))") }
+        if evidence.isEmpty {
+            return .holds(detail: world.stack.code(.backend).approvalsAPI ? "health, approvals and traces answer" : "health answers (the backend's code has no Sprint 3 endpoints)")
+        }
         return .broken(detail: "\(evidence.count) endpoint(s) failing", evidence: evidence)
     }
 }

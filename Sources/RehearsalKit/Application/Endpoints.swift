@@ -1,0 +1,132 @@
+import GRDB
+
+/// An HTTP request to the stack: the backend on port 8000, the frontend on port 3000.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var port: Int
+    public var path: String
+    public var query: [String: String]
+    public var headers: [String: String]
+    public var body: String?
+
+    public init(method: String = "GET", port: Int, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: String? = nil) {
+        self.method = method
+        self.port = port
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var contentType: String
+    public var body: String
+
+    static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse { HTTPResponse(status: status, contentType: "application/json", body: value.serialized()) }
+    static func detail(_ status: Int, _ text: String) -> HTTPResponse { json(status, .object([("detail", .string(text))])) }
+}
+
+/// The application's HTTP endpoints, answered from the code of the container that serves them:
+/// the one place an endpoint is rendered, for curl in the interpreter and for `rehearse serve`.
+/// Nil when nothing listens on the port (the container is not running).
+public enum Endpoints {
+    public static func respond(_ request: HTTPRequest, db: Database, world: World) throws -> HTTPResponse? {
+        switch request.port {
+        case 8000:
+            guard world.isRunning(.backend) else { return nil }
+            return try backend(request, db: db, world: world)
+        case 3000:
+            guard world.isRunning(.frontend) else { return nil }
+            return try frontend(request, db: db, world: world)
+        default:
+            return nil
+        }
+    }
+
+    static func backend(_ request: HTTPRequest, db: Database, world: World) throws -> HTTPResponse {
+        let code = world.stack.code(.backend)
+        if request.path == "/health" {
+            guard world.stack.isRunning(.postgres) else {
+                return .json(503, .object([("status", .string("unhealthy")), ("database", .string("unreachable"))]))
+            }
+            return .json(200, .object([("status", .string("healthy")), ("database", .string("connected"))]))
+        }
+        if request.path == "/docs" {
+            return HTTPResponse(status: 200, contentType: "text/html", body: "<!DOCTYPE html><html><head><title>Governance OS - Swagger UI</title></head><body><div id=\"swagger-ui\"></div></body></html>")
+        }
+        if world.maintenanceMode { return .detail(503, "Service under maintenance") }
+        guard world.stack.isRunning(.postgres) else { return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error") }
+        let segments = request.path.split(separator: "/").map(String.init)
+        switch (request.method, segments) {
+        case ("GET", ["api", "v1", "stats"]):
+            var members: [(String, JSONValue)] = []
+            for table in Baseline.tables where try db.tableExists(table) {
+                members.append((table, .int(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0)))
+            }
+            return .json(200, .object(members))
+        case (_, let path) where path.starts(with: ["api", "v1", "approvals"]):
+            guard code.approvalsAPI else { return .detail(404, "Not Found") }
+            if world.defectActs(.apiApprovalsBroken, path: "core/api/approvals.py", in: .backend) {
+                return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error")
+            }
+            guard let reviewer = bearer(request) else { return .detail(401, "Not authenticated") }
+            do {
+                if request.method == "GET", path.count == 3 {
+                    let status = request.query["status"]
+                    return .json(200, try Approvals.list(db, world: world, status: status == "all" ? nil : (status ?? "pending")))
+                }
+                if request.method == "POST", path.count == 5, ["approve", "reject"].contains(path[4]) {
+                    let notes = request.body.flatMap { try? JSONParser.parse($0) }?["notes"]?.stringValue
+                    let result = path[4] == "approve"
+                        ? try Approvals.approve(db, world: world, proposal: path[3], reviewer: reviewer, notes: notes)
+                        : try Approvals.reject(db, world: world, proposal: path[3], reviewer: reviewer, notes: notes)
+                    return .json(200, result)
+                }
+                if request.method == "GET", path.count == 4 { return .json(200, try Approvals.show(db, world: world, proposal: path[3])) }
+            } catch let error as ApplicationError {
+                return .detail(error.status, error.message)
+            }
+            return .detail(405, "Method Not Allowed")
+        case ("GET", ["api", "v1", "traces"]):
+            guard code.tracesAPI else { return .detail(404, "Not Found") }
+            if world.defectActs(.apiApprovalsBroken, path: "core/api/traces.py", in: .backend) {
+                return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error")
+            }
+            guard try db.tableExists("agent_traces") else { return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error") }
+            let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 0), 500)
+            let offset = max(Int(request.query["offset"] ?? "") ?? 0, 0)
+            let scanner = try PIIScanner(people: TraceRecorder.knownPeople(db))
+            let rows = try Row.fetchAll(db, sql: "SELECT trace_id, agent_type, status, started_at, input_summary FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?",
+                                        arguments: [limit, offset])
+            return .json(200, .array(rows.map { row in
+                let summary = (try? JSONParser.parse(row[4] as String)) ?? .string(row[4])
+                return .object([("trace_id", .string(row[0])), ("agent_type", .string(row[1])), ("status", .string(row[2])),
+                                ("started_at", .string(row[3])), ("input_summary", scanner.scrub(summary).value)])
+            }))
+        default:
+            return .detail(404, "Not Found")
+        }
+    }
+
+    static func frontend(_ request: HTTPRequest, db: Database, world: World) throws -> HTTPResponse {
+        let segments = request.path.split(separator: "/").map(String.init)
+        guard segments.first == "traces", segments.count <= 2 else {
+            if segments.isEmpty { return HTTPResponse(status: 200, contentType: "text/html", body: "<h1>Governance OS</h1>") }
+            return HTTPResponse(status: 404, contentType: "text/html", body: "404: This page could not be found.")
+        }
+        do {
+            return HTTPResponse(status: 200, contentType: "text/html", body: try TracesViewer.view(db, world: world, trace: segments.count == 2 ? segments[1] : nil))
+        } catch let error as ApplicationError {
+            return HTTPResponse(status: error.status, contentType: "text/html", body: error.status == 404 ? "404: This page could not be found." : "Internal Server Error")
+        }
+    }
+
+    /// The reviewer a bearer token names (`Authorization: Bearer user:role:approver`).
+    static func bearer(_ request: HTTPRequest) -> String? {
+        guard let header = request.headers.first(where: { $0.key.lowercased() == "authorization" })?.value, header.hasPrefix("Bearer ") else { return nil }
+        let token = String(header.dropFirst(7)).trimmingWhitespace()
+        return token.isEmpty ? nil : token
+    }
+}

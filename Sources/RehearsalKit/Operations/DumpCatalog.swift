@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// The objects of a database as `pg_dump` sees them: tables with their primary keys, enum types
+/// and the columns that use them, indexes, triggers and foreign keys. Read from SQLite's
+/// catalog and the rehearsal's metadata tables, so the same code describes a dump and the
+/// database it is restored into.
+struct DumpCatalog {
+    struct ForeignKey: Equatable {
+        var name: String
+        var table: String
+        var column: String
+        var references: String
+    }
+
+    struct Object: Equatable {
+        var name: String
+        var table: String
+        var sql: String
+    }
+
+    /// Application tables and `alembic_version`, with their `CREATE TABLE`.
+    var tables: [String: String] = [:]
+    var types: [String: [String]] = [:]
+    /// Enum type → the columns using it, as (table, column).
+    var typeColumns: [String: [(table: String, column: String)]] = [:]
+    var indexes: [Object] = []
+    var triggers: [Object] = []
+    var foreignKeys: [ForeignKey] = []
+    var triggerState: [String: String] = [:]
+
+    /// Rehearsal bookkeeping that Postgres keeps in its own catalogs.
+    static let metadataTables: Set<String> = ["rehearse_enum_labels", "rehearse_trigger_state"]
+
+    init(_ db: Database) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND sql IS NOT NULL ORDER BY name")
+        for row in rows {
+            let (type, name, table, sql): (String, String, String, String) = (row[0], row[1], row[2], row[3])
+            switch type {
+            case "table" where !Self.metadataTables.contains(name): tables[name] = sql
+            case "index": indexes.append(Object(name: name, table: table, sql: sql))
+            case "trigger": triggers.append(Object(name: name, table: table, sql: sql))
+            default: break
+            }
+        }
+        for table in tables.keys.sorted() {
+            for row in try Row.fetchAll(db, sql: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?)", arguments: [table]) {
+                let column: String = row[1]
+                foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
+            }
+        }
+        if try db.tableExists("rehearse_enum_labels") {
+            for row in try Row.fetchAll(db, sql: "SELECT typname, enumlabel FROM rehearse_enum_labels ORDER BY typname, enumsortorder") {
+                types[row[0], default: []].append(row[1])
+            }
+        }
+        for type in types.keys {
+            for (table, sql) in tables {
+                // Enum columns carry a CHECK named <table>_<column>_<type> (docs/postgres-translation.md).
+                let pattern = "CONSTRAINT \(table)_([A-Za-z0-9_]+)_\(type) CHECK"
+                guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+                for match in regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)) {
+                    typeColumns[type, default: []].append((table, String(sql[Range(match.range(at: 1), in: sql)!])))
+                }
+            }
+        }
+        if try db.tableExists("rehearse_trigger_state") {
+            for row in try Row.fetchAll(db, sql: "SELECT tgname, tgenabled FROM rehearse_trigger_state") { triggerState[row[0]] = row[1] }
+        }
+    }
+
+    /// Postgres names one immutability trigger per table where SQLite needs one per event.
+    static func postgresTriggerName(_ name: String) -> String {
+        for suffix in ["_update", "_delete"] where name.hasSuffix(suffix) { return String(name.dropLast(suffix.count)) }
+        return name
+    }
+
+    /// `pg_restore --list`: the archive's table of contents in pg_restore's layout, ids numbered
+    /// in dump order.
+    func tableOfContents(database: String, createdAt: Timestamp) -> [String] {
+        var entries: [String] = []
+        for type in types.keys.sorted() { entries.append("TYPE public \(type) govos") }
+        if !triggers.isEmpty { entries.append("FUNCTION public reject_mutation() govos") }
+        let names = tables.keys.filter { !$0.hasPrefix("rehearse_") }.sorted()
+        for table in names { entries.append("TABLE public \(table) govos") }
+        for table in names { entries.append("TABLE DATA public \(table) govos") }
+        for table in names { entries.append("CONSTRAINT public \(table) \(table == "alembic_version" ? "alembic_version_pkc" : "\(table)_pkey") govos") }
+        for index in indexes where !index.name.hasPrefix("sqlite_") { entries.append("INDEX public \(index.name) govos") }
+        for name in Set(triggers.map { Self.postgresTriggerName($0.name) }).sorted() {
+            let table = triggers.first { Self.postgresTriggerName($0.name) == name }!.table
+            entries.append("TRIGGER public \(table) \(name) govos")
+        }
+        for key in foreignKeys { entries.append("FK CONSTRAINT public \(key.table) \(key.name) govos") }
+        let date = createdAt.iso8601.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        return [";", "; Archive created at \(date)", ";     dbname: \(database)", ";     TOC Entries: \(entries.count)", ";     Compression: -1",
+                ";     Dump Version: 1.14-0", ";     Format: CUSTOM", ";     Dumped from database version: 15.8", ";     Dumped by pg_dump version: 15.8",
+                ";", ";", "; Selected TOC Entries:", ";"]
+            + entries.enumerated().map { "\(3000 + $0.offset); 0 \(16384 + $0.offset) \($0.element)" }
+    }
+}
