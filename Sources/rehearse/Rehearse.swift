@@ -11,6 +11,6 @@ struct Rehearse: ParsableCommand {
             2 invalid input (a malformed migration, scenario or database file); 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self]
     )
 }

@@ -19,6 +19,8 @@ public struct ItemOutcome: Sendable {
     public var status: Status
 
     public var output: [String] { results.flatMap { ["$ " + $0.line.replacingOccurrences(of: "\n", with: "\n  ")] + $0.output.map { "  " + $0 } } }
+
+    public var isFlagged: Bool { if case .flagged = status { return true }; return false }
 }
 
 public struct CheckOutcome: Sendable, Equatable {
@@ -67,24 +69,39 @@ public struct ChecklistExecutor {
             }
         }
         let text = results.last?.text ?? ""
+        // `# Expected: 005_add_immutability_triggers (head)`: the checklist states the revision
+        // the schema must be at; schema.revision judges against it from here on.
+        for check in item.checks {
+            let word = String(check.text.split(separator: " ").first ?? "")
+            if shell.world.chain.index(of: word) != nil { shell.world.expectedRevision = word }
+        }
         let checks = item.checks.map { CheckOutcome(check: $0, verdict: Self.judge($0, output: text, rows: rows, isSQL: { if case .sql = item.kind { return true }; return false }())) }
         var status = ItemOutcome.Status.done
-        if let failed = results.first(where: { !$0.succeeded }) {
-            let last = failed.output.last { !$0.trimmingWhitespace().isEmpty } ?? ""
+        if let failed = results.first(where: { !$0.succeeded && !Self.isEmptySearch($0) }) {
+            let lines = failed.output.filter { !$0.trimmingWhitespace().isEmpty }
+            let last = lines.first { $0.lowercased().contains("error") || $0.hasPrefix("FAILED") || $0.hasPrefix("curl:") } ?? lines.last ?? ""
             status = .flagged("`\(failed.line.split(separator: "\n").first ?? "")` exited \(failed.status)\(last.isEmpty ? "" : ": \(last.trimmingWhitespace())")")
         } else if let check = checks.first(where: { if case .failed = $0.verdict { return true }; return false }), case .failed(let why) = check.verdict {
             status = .flagged("expected \(check.check.text.isEmpty ? "the output shown" : check.check.text): \(why)")
-        } else if let note = results.flatMap(\.notes).first {
-            status = .flagged(note)
+        } else if let warning = results.flatMap(\.warnings).first {
+            status = .flagged(warning)
         }
         return ItemOutcome(item: item, results: results, checks: checks, status: status)
+    }
+
+    /// A pipeline that ends in `grep` and exits 1 found no matching line: for a log search
+    /// ("check for errors"), that is the answer hoped for, not a failure.
+    static func isEmptySearch(_ result: CommandResult) -> Bool {
+        result.status == 1 && result.output.isEmpty && result.line.contains("| grep ")
     }
 
     /// Judges a `# Verify:` / `# Expected:` text against what the command printed (and, for
     /// SQL, the rows it returned).
     static func judge(_ check: ChecklistCheck, output: String, rows: [StatementOutcome], isSQL: Bool) -> CheckOutcome.Verdict {
         let text = check.text.trimmingWhitespace()
-        let trimmedOutput = output.trimmingWhitespace()
+        var trimmedOutput = output.trimmingWhitespace()
+        // redis-cli on a terminal prints `(integer) 0` for 0.
+        if trimmedOutput.hasPrefix("(integer) ") { trimmedOutput = String(trimmedOutput.dropFirst(10)) }
         // An expected table: each listed row must be among the rows returned.
         if !check.rows.isEmpty {
             guard case .rows? = rows.last else { return .failed("no rows returned") }

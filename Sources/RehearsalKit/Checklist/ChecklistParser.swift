@@ -120,7 +120,7 @@ public enum ChecklistParser {
                 index += 1
             }
             let kind: ChecklistItem.Kind
-            if isCommand(text) {
+            if isCommand(text) && hasBox {
                 do {
                     try ShellSession.validate(text)
                 } catch let error as CommandLineError {
@@ -131,7 +131,10 @@ public enum ChecklistParser {
             } else {
                 kind = .prose(text)
             }
-            items.append(ChecklistItem(section: section, line: lineNumber, column: column, kind: kind, hasBox: hasBox, checks: [], context: context))
+            var item = ChecklistItem(section: section, line: lineNumber, column: column, kind: kind, hasBox: hasBox, checks: [], context: context)
+            // Lines without a box (Appendix A's quick reference) are for reading, not running.
+            item.isReference = !hasBox
+            items.append(item)
             context = []
         }
         return items
@@ -198,8 +201,7 @@ public enum ChecklistParser {
                     pending.append(ChecklistCheck(text: comment.dropFirst("Must return".count).trimmingWhitespace(), line: lineNumber))
                 } else if ProseCommands.standard.commands(for: comment) != nil, !reference {
                     items.append(ChecklistItem(section: section, line: lineNumber, column: raw.firstIndex(of: "-").map { raw.distance(from: raw.startIndex, to: $0) + 1 } ?? 1,
-                                               kind: .prose(comment), hasBox: false, checks: [], context: context))
-                    items[items.count - 1].isReference = false
+                                               kind: .prose(comment), hasBox: true, checks: [], context: context))
                     context = []
                 } else if !comment.isEmpty, !comment.allSatisfy({ $0 == "=" }) {
                     context.append(comment)

@@ -99,19 +99,7 @@ public final class DrillSession {
     func passTime(minutes: Int64) throws {
         let target = world.clock.adding(seconds: minutes * 60)
         try queue.writeWithoutTransaction { db in
-            while nextActivity <= target {
-                try world.advance(db, by: nextActivity.seconds - world.clock.seconds)
-                try? db.inSavepoint {
-                    do {
-                        _ = try MCPTools.call(db, world: world, tool: "propose_signal", caller: "agent:triage-bot",
-                                              arguments: .object([("subject", .string("acct-\(world.clock.seconds % 100000)")), ("signal_type", .string("anomaly"))]))
-                        return .commit
-                    } catch { return .rollback }
-                }
-                _ = try? TracesViewer.view(db, world: world)
-                nextActivity = nextActivity.adding(seconds: 600)
-            }
-            try world.advance(db, by: target.seconds - world.clock.seconds)
+            nextActivity = try Traffic.run(db, world: world, from: nextActivity, until: target)
         }
     }
 

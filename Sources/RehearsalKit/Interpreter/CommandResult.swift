@@ -6,6 +6,9 @@ public struct CommandResult: Sendable, Equatable {
     public var output: [String]
     public var status: Int32
     public var notes: [String]
+    /// Where a command did not do what the checklist means by it (a restart that kept the old
+    /// image, a revoke that matched no task): the item is flagged even when it exited 0.
+    public var warnings: [String] = []
     /// Virtual seconds the command takes (a build takes minutes); drills pass that time.
     public var seconds: Int64
 
@@ -34,12 +37,14 @@ struct ToolOutput {
     /// `pg_dump -Fc`'s archive, when its output goes to a file.
     var dump: Backup?
     var notes: [String] = []
+    var warnings: [String] = []
     var seconds: Int64 = 0
 
     static func out(_ text: String, status: Int32 = 0) -> ToolOutput { ToolOutput(stdout: text.isEmpty || text.hasSuffix("\n") ? text : text + "\n", status: status) }
     static func err(_ text: String, status: Int32) -> ToolOutput { ToolOutput(stderr: text.hasSuffix("\n") ? text : text + "\n", status: status) }
 
     mutating func note(_ text: String) { notes.append(text) }
+    mutating func warn(_ text: String) { warnings.append(text) }
 }
 
 /// Where a program runs: on the deploy host, or inside a service's container.

@@ -67,28 +67,30 @@ public final class ShellSession {
         let script = try ShellParser.parse(line)
         var terminal = ""
         var notes: [String] = []
+        var warnings: [String] = []
         var seconds: Int64 = 0
         for list in script.lists {
-            var status = try runPipeline(list.first, terminal: &terminal, notes: &notes, seconds: &seconds)
+            var status = try runPipeline(list.first, terminal: &terminal, notes: &notes, warnings: &warnings, seconds: &seconds)
             for (connector, pipeline) in list.rest {
                 if (connector == .and) == (status == 0) {
-                    status = try runPipeline(pipeline, terminal: &terminal, notes: &notes, seconds: &seconds)
+                    status = try runPipeline(pipeline, terminal: &terminal, notes: &notes, warnings: &warnings, seconds: &seconds)
                 }
             }
             lastStatus = status
         }
         var output = terminal.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if output.last == "" { output.removeLast() }
-        return CommandResult(line: line, output: output, status: lastStatus, notes: notes, seconds: seconds)
+        return CommandResult(line: line, output: output, status: lastStatus, notes: notes, warnings: warnings, seconds: seconds)
     }
 
-    func runPipeline(_ pipeline: Pipeline, terminal: inout String, notes: inout [String], seconds: inout Int64) throws -> Int32 {
+    func runPipeline(_ pipeline: Pipeline, terminal: inout String, notes: inout [String], warnings: inout [String], seconds: inout Int64) throws -> Int32 {
         var input = ""
         var status: Int32 = 0
         for (index, command) in pipeline.commands.enumerated() {
             let isLast = index == pipeline.commands.count - 1
             var output = try runCommand(command, stdin: input)
             notes += output.notes
+            warnings += output.warnings
             seconds += output.seconds
             // Redirections, in bash's order: files are opened (created, truncated) before the
             // program runs, so a failing `pg_dump > f` still leaves an empty f.
@@ -244,8 +246,6 @@ public final class ShellSession {
     func substitute(_ source: String) throws -> String {
         let script = try ShellParser.parse(source)
         var terminal = ""
-        var notes: [String] = []
-        var seconds: Int64 = 0
         var captured = ""
         for list in script.lists {
             for command in list.first.commands {
@@ -254,8 +254,6 @@ public final class ShellSession {
                 terminal += output.stderr
             }
         }
-        _ = (notes, seconds)
-        notes = []
         while captured.hasSuffix("\n") { captured.removeLast() }
         return captured
     }

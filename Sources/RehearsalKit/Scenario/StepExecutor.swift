@@ -78,7 +78,7 @@ enum StepExecutor {
             let result = try shell.run(line)
             output.lines.append("$ " + line)
             output.lines += result.output
-            output.lines += result.notes.map { "rehearse: note: \($0)" }
+            output.lines += (result.warnings + result.notes).map { "rehearse: note: \($0)" }
             output.exit = result.status
             if !result.succeeded, output.failure == nil {
                 let message = result.output.last { !$0.trimmingWhitespace().isEmpty } ?? ""
@@ -109,7 +109,7 @@ enum StepExecutor {
         for item in items {
             let outcome = try executor.run(item)
             output.lines += outcome.output
-            output.lines += outcome.results.flatMap(\.notes).map { "rehearse: note: \($0)" }
+            output.lines += outcome.results.flatMap { $0.warnings + $0.notes }.map { "rehearse: note: \($0)" }
             switch outcome.status {
             case .done: break
             case .flagged(let why):

@@ -53,7 +53,9 @@ public struct Stack {
         images["redis:7"] = [:]
         containers = [:]
         files = [".env": .text(Self.defaultEnvironmentFile)]
-        shellEnvironment = ["DATABASE_URL": "postgresql://\(options.user):\(options.user)@localhost:5432/\(options.database)", "HOME": "/home/deploy"]
+        // The deploy host's shell reaches postgres through the published port (docs/stack-model.md).
+        shellEnvironment = ["DATABASE_URL": "postgresql://\(options.user):\(options.user)@localhost:5432/\(options.database)", "HOME": "/home/deploy",
+                            "PGHOST": "localhost", "PGUSER": options.user, "PGPASSWORD": options.user]
         for service in ServiceName.allCases where ComposeService.of(service).builds {
             _ = build(service)
         }

@@ -45,7 +45,7 @@ extension ShellSession {
             var output = ToolOutput.out("->  \(node): OK\n        tasks \(ids.joined(separator: ", ")) flagged as revoked\n\n1 node online.")
             let names = ids.filter { !$0.contains("-") || $0.count != 36 }
             if !names.isEmpty {
-                output.note("celery revokes task ids, not names: '\(names.joined(separator: "', '"))' is no task's id, so nothing is revoked and beat keeps sending \(ExpirationSchedule.entry) every \(world.expiration.interval / 60) minutes")
+                output.warn("celery revokes task ids, not names: '\(names.joined(separator: "', '"))' is no task's id, so nothing is revoked and beat keeps sending \(ExpirationSchedule.entry) every \(world.expiration.interval / 60) minutes")
             }
             return output
         case "call":

@@ -63,7 +63,7 @@ extension ShellSession {
         case "build":
             let targets = services.filter { ComposeService.of($0).builds }
             if targets.isEmpty, !named.isEmpty {
-                output.note("\(named.map(\.rawValue).joined(separator: ", ")) has no build section (it runs the image \(ComposeService.of(named[0]).image)); nothing was built")
+                output.warn("\(named.map(\.rawValue).joined(separator: ", ")) has no build section (it runs the image \(ComposeService.of(named[0]).image)); nothing was built")
             }
             for service in targets {
                 let before = stack.tags[ComposeService.of(service).image]
@@ -124,7 +124,7 @@ extension ShellSession {
             if arguments.has("-v") || arguments.has("--volumes") {
                 try wipeDatabase()
                 output.stderr += " ✔ Volume governance-os_pgdata  Removed\n"
-                output.note("down -v removed the pgdata volume: the database is gone")
+                output.warn("down -v removed the pgdata volume: the database is gone")
             }
             output.seconds = 15
         default:
@@ -132,7 +132,7 @@ extension ShellSession {
             for service in services where !ComposeService.of(service).builds && service != .celeryWorker {
                 output.stderr += " ✔ \(service.rawValue) Pulled\n"
             }
-            output.note("docker compose pull fetches postgres and redis only: the application's images are built from the working tree (docker compose build)")
+            output.warn("docker compose pull fetches postgres and redis only: the application's images are built from the working tree (docker compose build)")
             output.seconds = 20
         }
         return output
@@ -148,10 +148,7 @@ extension ShellSession {
         } else {
             world.log.append(world.clock, service, "INFO", "Started \(service.rawValue)")
         }
-        if service == .celeryWorker, stack.isRunning(service) {
-            world.expiration.lastRunFailed = false
-            runQueuedTasks()
-        }
+        if service == .celeryWorker, stack.isRunning(service) { runQueuedTasks() }
     }
 
     /// The note a `start` or `restart` earns when the container is older than what the operator
@@ -160,15 +157,15 @@ extension ShellSession {
         guard let container = stack.containers[service], stack.options.code == .baked || container.environment != stack.environmentFile else { return }
         var reasons: [String] = []
         if let current = stack.currentImage(service), container.image != current, stack.options.code == .baked {
-            reasons.append("image \(container.image), not the newer \(current)")
+            reasons.append("runs its old image \(container.image), not the newer \(current)")
         }
         let environment = stack.environmentFile
         let changed = Set(container.environment.keys).union(environment.keys).filter { container.environment[$0] != environment[$0] }.sorted()
         if !changed.isEmpty {
-            reasons.append("the environment it was created with (\(changed.map { "\($0)=\(container.environment[$0] ?? "unset")" }.joined(separator: ", ")), not .env's)")
+            reasons.append("keeps the environment it was created with (\(changed.map { "\($0)=\(container.environment[$0] ?? "unset")" }.joined(separator: ", ")), not .env's)")
         }
         if !reasons.isEmpty {
-            output.note("\(service.rawValue): docker compose \(verb) reuses the existing container, so it runs its old \(reasons.joined(separator: " and ")); only `docker compose up -d \(service.rawValue)` recreates it")
+            output.warn("\(service.rawValue): docker compose \(verb) reuses the existing container, which \(reasons.joined(separator: " and ")); only `docker compose up -d \(service.rawValue)` recreates it")
         }
     }
 
@@ -215,6 +212,7 @@ extension ShellSession {
             output.stderr += inner.stderr
             output.status = inner.status
             output.notes = inner.notes
+            output.warnings = inner.warnings
             output.dump = inner.dump
             output.seconds = inner.seconds + 5
             return output

@@ -81,7 +81,7 @@ extension ShellSession {
             if stack.redis.strings[key] != nil { return .out("(error) WRONGTYPE Operation against a key holding the wrong kind of value") }
             var output = integer(stack.redis.lists[key]?.count ?? 0)
             if key == "celery_dead_letter" {
-                output.note("celery on a redis broker keeps no dead-letter queue: nothing writes celery_dead_letter, so this reads 0 whatever fails (failures are in the worker's log)")
+                output.warn("celery on a redis broker keeps no dead-letter queue: nothing writes celery_dead_letter, so this reads 0 whatever fails (failures are in the worker's log)")
             }
             return output
         case "GET":

@@ -160,7 +160,7 @@ extension ShellSession {
         var output = ToolOutput(stderr: outcome.messages.isEmpty ? "" : outcome.messages.joined(separator: "\n") + "\n", status: outcome.errors > 0 ? 1 : 0)
         let unchanged = before.keys.filter { after[$0] != nil && !archive.tableNames.contains($0) }.sorted()
         if !unchanged.isEmpty {
-            output.note("pg_restore -c restores only what the archive holds: \(unchanged.joined(separator: ", ")) (created after the dump) \(unchanged.count == 1 ? "is" : "are") untouched")
+            output.warn("pg_restore -c restores only what the archive holds: \(unchanged.joined(separator: ", ")) (created after the dump) \(unchanged.count == 1 ? "is" : "are") untouched")
         }
         output.seconds = 300
         world.log.append(world.clock, .postgres, outcome.errors > 0 ? "ERROR" : "INFO", "pg_restore into \(database): \(outcome.errors) error(s)")

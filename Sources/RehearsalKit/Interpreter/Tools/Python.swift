@@ -87,7 +87,7 @@ extension ShellSession {
         lines.append("======================== \(summary) in \(String(format: "%.2f", Double(collected) * 0.031))s ========================")
         var output = ToolOutput.out(lines.joined(separator: "\n"), status: failed.isEmpty ? 0 : 1)
         if invocation.place == .host, code.files["core/main.py"] == RepositoryHistory.v2 {
-            output.note("pytest ran the working tree, which is v2.0.0: Sprint 3's code and tests are not there until `git pull`")
+            output.warn("pytest ran the working tree, which is v2.0.0: Sprint 3's code and tests are not there until `git pull`")
         }
         if collected == 0 { output.status = 5 }
         return output

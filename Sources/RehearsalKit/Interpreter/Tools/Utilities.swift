@@ -20,7 +20,7 @@ extension ShellSession {
             }
             var output = ToolOutput()
             if operands.contains(where: { $0.hasPrefix("TRACES_VIEWER_ENABLED=") }) {
-                output.note("export sets the operator's shell only; the containers read .env when they are created (compose's env_file)")
+                output.warn("export sets the operator's shell only; the containers read .env when they are created (compose's env_file)")
             }
             return output
         case "cat":
