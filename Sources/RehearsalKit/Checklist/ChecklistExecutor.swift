@@ -58,6 +58,10 @@ public struct ChecklistExecutor {
             let (result, outcomes) = shell.runChecklistSQL(sql)
             results.append(result)
             rows = outcomes
+        case .step(_, let text) where text.contains("`"):
+            // A step that names its command (`Start background workers: \`docker compose up -d\``).
+            let commands = text.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            for line in commands { results.append(try shell.run(rewrite(line))) }
         case .prose(let text), .step(_, let text):
             switch prose.commands(for: text) {
             case nil:
@@ -92,7 +96,7 @@ public struct ChecklistExecutor {
     /// A pipeline that ends in `grep` and exits 1 found no matching line: for a log search
     /// ("check for errors"), that is the answer hoped for, not a failure.
     static func isEmptySearch(_ result: CommandResult) -> Bool {
-        result.status == 1 && result.output.isEmpty && result.line.contains("| grep ")
+        result.status == 1 && result.line.contains("| grep ") && (result.output.isEmpty || result.output == ["0"])
     }
 
     /// Judges a `# Verify:` / `# Expected:` text against what the command printed (and, for

@@ -61,7 +61,7 @@ public enum ChecklistParser {
                 case "sql":
                     items += sqlItems(block, firstLine: start + 1, section: section, reference: reference)
                 case "":
-                    items += stepItems(block, firstLine: start + 1, section: section)
+                    items += try stepItems(block, firstLine: start + 1, section: section, file: file)
                 default:
                     break
                 }
@@ -229,10 +229,19 @@ public enum ChecklistParser {
     }
 
     /// The 3.1 table: `| N | Command | … | [ ] |` rows become steps.
-    static func stepItems(_ block: [String], firstLine: Int, section: String) -> [ChecklistItem] {
-        block.enumerated().compactMap { offset, raw in
+    static func stepItems(_ block: [String], firstLine: Int, section: String, file: String) throws -> [ChecklistItem] {
+        try block.enumerated().compactMap { offset, raw in
             let cells = raw.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             guard cells.count >= 4, let number = Int(cells[1]), raw.contains("[ ]") else { return nil }
+            // A command named in the step (`…`) is validated like any other command line.
+            for command in cells[2].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter({ $0.offset % 2 == 1 }) {
+                do {
+                    try ShellSession.validate(String(command.element))
+                } catch let error as CommandLineError {
+                    let start = raw.range(of: "`" + command.element + "`").map { raw.distance(from: raw.startIndex, to: $0.lowerBound) + 2 } ?? 1
+                    throw ChecklistError(SourceLocation(file: file, line: firstLine + offset, column: start + error.column - 1), error.message)
+                }
+            }
             let column = raw.range(of: cells[2]).map { raw.distance(from: raw.startIndex, to: $0.lowerBound) + 1 } ?? 1
             return ChecklistItem(section: section, line: firstLine + offset, column: column, kind: .step(number, cells[2]), hasBox: true, checks: [], context: [])
         }
