@@ -123,9 +123,14 @@ public enum StepAction: Sendable {
         case .start(let services): return ["docker compose start \(services.map(\.rawValue).joined(separator: " "))"]
         case .restart(let services): return ["docker compose restart \(services.map(\.rawValue).joined(separator: " "))"]
         case .deploy(let version, let services):
-            let built = services.filter { ComposeService.of($0).builds }
-            let build = "docker compose build" + (built.count == ServiceName.allCases.filter { ComposeService.of($0).builds }.count ? "" : " " + built.map(\.rawValue).joined(separator: " "))
-            return [version == .sprint3 ? "git pull" : "git checkout v2.0.0", build]
+            // `deploy: sprint3` is 3.1 step 3 as the prose table maps it; a version for some
+            // services gets that code running in them (fetch it, build, recreate them).
+            if version == .sprint3, services.count == ServiceName.allCases.count, let lines = world.proseCommands.commands(for: "Deploy new code") ?? nil {
+                return lines
+            }
+            let targets = services.filter(ServiceName.application.contains)
+            return [version == .sprint3 ? "git pull" : "git checkout v2.0.0", "docker compose build",
+                    "docker compose up -d --no-deps " + targets.map(\.rawValue).joined(separator: " ")]
         case .build(let service): return ["docker compose build \(service.rawValue)"]
         case .checkout(let paths): return ["git checkout HEAD~1 -- \(paths.joined(separator: " "))"]
         case .env(let name, let value): return ["echo \"\(name)=\(value)\" >> .env"]

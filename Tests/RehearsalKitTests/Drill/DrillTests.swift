@@ -70,7 +70,7 @@ import Testing
     @Test func everyRollbackPlanAndTwoNoRollbackAnswersHaveADrill() throws {
         let chain = try RevisionChain.shipped()
         let plans = try Self.cases.map { try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/\($0.drill).yaml").incident!.plan }
-        #expect(Set(plans).isSuperset(of: RollbackPlans.names))
+        #expect(Set(plans).isSuperset(of: try ChecklistParser.shipped().planIds))
         #expect(plans.filter { $0 == "none" }.count >= 2)
     }
 

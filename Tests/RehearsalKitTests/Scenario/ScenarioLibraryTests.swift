@@ -55,7 +55,7 @@ import Testing
             }
         }
         #expect(faults == Set(FaultCatalog.names))
-        #expect(plans == Set(RollbackPlans.names))
+        #expect(plans == Set(try ChecklistParser.shipped().planIds))
     }
 
     static func run(text: String) throws -> ScenarioRecord {

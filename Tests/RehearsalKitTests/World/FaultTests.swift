@@ -46,13 +46,13 @@ import Testing
             _ = try Seeder(profile: .small, seed: 5).seed(db)
             let world = World(seed: 5, start: Seeder.defaultNow, chain: try RevisionChain.shipped())
             let before = try dataDump(db)
-            _ = try BackupOperations.backup(db, world: world, name: "b")
+            let backup = try Backup.take(db, name: "b", at: world.clock)
             try db.execute(sql: "DELETE FROM exceptions WHERE id NOT IN (SELECT exception_id FROM decisions)")
             try db.execute(sql: "UPDATE users SET role = 'viewer'")
             try AuditLog.record(db, at: world.clock, actor: "t", action: "t", entityType: "t", entityId: nil)
             _ = try Migrator(chain: RevisionChain.shipped()).upgrade(db, to: "head")
             #expect(try dataDump(db) != before)
-            let lines = try BackupOperations.restore(db, world: world, name: "b")
+            let lines = try backup.replaceContents(of: db)
             #expect(try dataDump(db) == before)
             #expect(lines.contains("  pending_proposals: dropped (0 rows lost)"))
             #expect(try MigrationBookkeeping.currentRevision(db) == "005_add_immutability_triggers")
@@ -61,9 +61,9 @@ import Testing
             }
             // Written to a file and read back (pg_dump -Fc > file; pg_restore --list file).
             let file = try makeTemporaryDirectory().appendingPathComponent("b.dump").path
-            try world.backups["b"]!.write(to: file)
+            try backup.write(to: file)
             let reloaded = try Backup.load(path: file, name: "b")
-            #expect(try reloaded.tableOfContents() == world.backups["b"]!.tableOfContents())
+            #expect(try reloaded.tableOfContents() == backup.tableOfContents())
             #expect(try reloaded.tableOfContents().contains("TABLE DATA public decisions (135 rows)"))
         }
     }
