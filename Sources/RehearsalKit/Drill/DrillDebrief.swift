@@ -16,19 +16,38 @@ public struct DrillDebrief: Sendable {
 }
 
 extension DrillSession {
-    /// Which of 6.1's plans the commands amount to (by their key commands).
+    /// Which of 6.1's plans the commands amount to: two or more of a plan's own command lines,
+    /// as the checklist or the corrected checklist writes them (with or without the `docker
+    /// compose exec SERVICE` prefix). A line several plans share (turning maintenance mode on)
+    /// identifies none, and one shared step (starting the worker, flushing redis) is not a plan.
     static func plans(in commands: [String]) -> [String] {
-        var plans = Set<String>()
-        for command in commands {
-            if command.contains("alembic downgrade") { plans.insert("A") }
-            if command.contains("HEAD~1 -- core/api") { plans.insert("B") }
-            if command.contains("stop mcp-server") || command.contains("HEAD~1 -- mcp/") { plans.insert("C") }
-            if command.contains("control revoke") || command.contains("HEAD~1 -- core/tasks") { plans.insert("D") }
-            if command.contains("TRACES_VIEWER_ENABLED=false") || command.uppercased().contains("TRUNCATE AGENT_TRACES") || command.contains("HEAD~1 -- ui/app/traces") { plans.insert("E") }
-            if command.contains("pg_restore -c") || command.contains("checkout v2.0.0") || command.contains("compose down") { plans.insert("full") }
-        }
-        return plans.sorted()
+        let typed = commands.map(normalize)
+        return planCommands.filter { plan in typed.filter(plan.value.contains).count >= 2 }.map(\.key).sorted()
     }
+
+    static func normalize(_ command: String) -> String {
+        var text = command
+        if let comment = text.range(of: " #") { text = String(text[..<comment.lowerBound]) }
+        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        if words.starts(with: ["docker", "compose", "exec"]), words.count > 4 { words.removeFirst(4) }
+        return words.joined(separator: " ")
+    }
+
+    /// Each plan's command lines in the shipped checklist and its corrected version.
+    static let planCommands: [String: Set<String>] = {
+        var byPlan: [String: Set<String>] = [:]
+        let checklists = [try? ChecklistParser.shipped(), try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath)].compactMap { $0 }
+        for checklist in checklists {
+            for plan in checklist.planIds {
+                for item in checklist.planItems(plan) ?? [] {
+                    if case .command(let line) = item.kind { byPlan[plan, default: []].insert(normalize(line)) }
+                }
+            }
+        }
+        var counts: [String: Int] = [:]
+        for lines in byPlan.values { for line in lines { counts[line, default: 0] += 1 } }
+        return byPlan.mapValues { $0.filter { counts[$0] == 1 } }
+    }()
 
     public func debrief() throws -> DrillDebrief {
         let results = try results()

@@ -70,10 +70,12 @@ public struct ScenarioLoader {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ScenarioLoadError(SourceLocation(file: shown, line: 1, column: 1), "cannot read the file")
         }
-        return try load(text: text, file: shown)
+        return try load(text: text, file: shown, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
-    public func load(text: String, file: String) throws -> Scenario {
+    /// Loads a scenario's text; `directory` is where a relative `checklist:` path starts (the
+    /// scenario file's own folder).
+    public func load(text: String, file: String, directory: String? = nil) throws -> Scenario {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -108,7 +110,8 @@ public struct ScenarioLoader {
         var checklist = try Self.shippedChecklist()
         if let checklistNode = value("checklist") {
             let path = try checklistNode.string("checklist")
-            let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
+            let base = directory ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
+            let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
             do {
                 checklist = try ChecklistParser.load(path: resolved, displayPath: path)
             } catch let error as ChecklistError {

@@ -34,9 +34,10 @@ struct DrillPromptTmuxTests {
         screen = try waitFor("invariants:")
         #expect(screen.contains("BROKEN  tasks.expiration_healthy"))
         try tmux(["send-keys", "-t", session, "kubectl get pods", "Enter"])
-        screen = try waitFor("unknown command 'kubectl'")
-        #expect(screen.contains("Type `help` for the commands this drill understands."))
-        for keys in ["docker compose start celery-worker", "python -c \"expire_pending_proposals(dry_run=False)\"", "done"] {
+        screen = try waitFor("not simulated: kubectl")
+        #expect(screen.contains("rehearse: not simulated: kubectl (simulated: docker compose, git"))
+        for keys in ["docker compose start celery-worker",
+                     "docker compose exec backend python -c \"from core.tasks import expire_pending_proposals; expire_pending_proposals(dry_run=False)\"", "done"] {
             try tmux(["send-keys", "-t", session, keys, "Enter"])
         }
         screen = try waitFor("Score:")

@@ -16,27 +16,40 @@ import Testing
         var description: String { drill }
     }
 
-    static let reject = "psql -U govos -c \"UPDATE pending_proposals SET status = 'rejected', review_notes = 'Emergency rollback - approval gate failure' WHERE status = 'pending';\""
-    static let expireNow = "python -c \"from core.tasks import expire_pending_proposals; expire_pending_proposals(dry_run=False)\""
-    static let planE = ["TRACES_VIEWER_ENABLED=false", "docker compose restart frontend", "redis-cli FLUSHALL", "psql -U govos -c \"TRUNCATE agent_traces;\"",
-                        "git checkout HEAD~1 -- ui/app/traces/", "docker compose build frontend", "docker compose restart frontend"]
-    static let full = ["docker compose down", "pg_restore -c -d governance_os pre_sprint3", "git checkout v2.0.0", "docker compose up -d --build"]
+    static let reject = "docker compose exec postgres psql -U govos -d governance_os -c \"UPDATE pending_proposals SET status = 'rejected', review_notes = 'Emergency rollback - approval gate failure' WHERE status = 'pending';\""
+    static let expireNow = "docker compose exec backend python -c \"from core.tasks import expire_pending_proposals; expire_pending_proposals(dry_run=False)\""
+    /// Plan E and the full rollback as the corrected checklist writes them (the originals fail:
+    /// docs/checklist.md).
+    static let planE = ["echo \"TRACES_VIEWER_ENABLED=false\" >> .env", "docker compose up -d frontend", "docker compose exec redis redis-cli FLUSHALL",
+                        "psql \"$DATABASE_URL\" -c \"TRUNCATE agent_traces;\""]
+    static let planEAsWritten = ["echo \"TRACES_VIEWER_ENABLED=false\" >> .env", "docker compose restart frontend", "docker compose exec redis redis-cli FLUSHALL",
+                                 "docker compose exec postgres psql -U govos -c \"TRUNCATE agent_traces;\"", "git checkout HEAD~1 -- ui/app/traces/",
+                                 "docker compose build frontend", "docker compose restart frontend"]
+    static let full = ["docker compose exec redis redis-cli SET maintenance_mode on", "docker compose stop backend celery-worker mcp-server frontend",
+                       "docker compose run --rm backend alembic downgrade 005_add_immutability_triggers", "pg_restore -c -d governance_os pre_sprint3.dump",
+                       "git checkout v2.0.0", "docker compose up -d --build", "docker compose exec redis redis-cli DEL maintenance_mode"]
 
     static let cases: [Case] = [
         Case(drill: "drill-migration-failed", good: ["alembic current", "alembic downgrade -1"], bad: ["alembic downgrade -1", "alembic downgrade -1"], badRestored: false, badContained: true, badPlanMatches: true),
-        Case(drill: "drill-api-broken", good: ["curl http://localhost:8000/api/v1/approvals", "git checkout HEAD~1 -- core/api/approvals.py core/api/traces.py", "docker compose build backend", "docker compose restart backend"],
+        Case(drill: "drill-api-broken", good: ["curl -s http://localhost:8000/api/v1/approvals", "git checkout HEAD~1 -- core/main.py", "docker compose build backend", "docker compose up -d backend"],
              bad: ["docker compose restart backend"], badRestored: false, badContained: true),
-        Case(drill: "drill-mcp-bypass", good: ["docker compose stop mcp-server", reject, "git checkout HEAD~1 -- mcp/", "docker compose build mcp-server", "docker compose start mcp-server"],
+        Case(drill: "drill-mcp-bypass", good: ["docker compose stop mcp-server", reject, "git checkout HEAD~1 -- mcp/", "docker compose build mcp-server", "docker compose up -d mcp-server"],
              bad: [reject], badRestored: true, badContained: false),
-        Case(drill: "drill-expiration-task", good: ["docker compose logs celery-worker", "celery -A core.celery control revoke proposal_expiration", "docker compose stop celery-worker",
-                                                    "git checkout HEAD~1 -- core/tasks/proposal_expiration.py", "docker compose build backend", "docker compose start celery-worker", expireNow],
-             bad: ["docker compose restart celery-worker"], badRestored: false, badContained: false),
-        Case(drill: "drill-pii-viewer", good: planE, bad: ["redis-cli FLUSHALL"], badRestored: false, badContained: false),
+        Case(drill: "drill-expiration-task", good: ["docker compose logs celery-worker", "docker compose stop celery-worker", "git checkout HEAD~1 -- core/celery.py",
+                                                    "docker compose build backend", "docker compose up -d celery-worker",
+                                                    "psql \"$DATABASE_URL\" -c \"UPDATE pending_proposals SET status = 'expired' WHERE status = 'pending' AND expires_at <= NOW();\""],
+             // The restarted worker runs the same failing task; within the half-hour soak no new
+             // proposal falls overdue, so the damage does not grow (contained) but nothing is repaired.
+             bad: ["docker compose restart celery-worker"], badRestored: false, badContained: true),
+        Case(drill: "drill-pii-viewer", good: planE, bad: planEAsWritten, badRestored: false, badContained: false, badPlanMatches: true),
         Case(drill: "drill-trigger-dropped", good: ["SELECT tgname FROM pg_trigger WHERE tgname LIKE '%_immutable'"] + full,
              bad: ["alembic downgrade 005_add_immutability_triggers"], badRestored: false, badContained: true),
         Case(drill: "drill-worker-down", good: ["docker compose logs celery-worker", "docker compose start celery-worker", expireNow],
-             bad: ["docker compose down", "pg_restore -c -d governance_os nightly", "git checkout v2.0.0", "docker compose up -d --build"], badRestored: false, badContained: true),
-        Case(drill: "drill-stale-cache", good: ["curl http://localhost:3000/traces", "redis-cli FLUSHALL"], bad: planE, badRestored: true, badContained: true),
+             bad: ["docker compose down", "pg_restore -c -d governance_os nightly.dump", "git checkout v2.0.0", "docker compose up -d --build"], badRestored: false, badContained: true),
+        // Restarting redis keeps its keys (the image's snapshot persistence): nothing new leaks
+        // with the viewer down, but the cached pages are still there.
+        Case(drill: "drill-stale-cache", good: ["docker compose exec redis redis-cli KEYS '*'", "docker compose exec redis redis-cli FLUSHALL"], bad: ["docker compose restart redis"],
+             badRestored: false, badContained: true, badPlanMatches: true),
     ]
 
     static func play(_ drill: String, _ commands: [String]) throws -> DrillDebrief {
@@ -79,12 +92,14 @@ import Testing
         let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/drill-worker-down.yaml")
         let session = try DrillSession(scenario: scenario, chain: chain)
         #expect(try session.briefing().contains("| Pending proposals > 24h | 1 | Any count > 0 | ALERT |"))
-        #expect(try session.execute("kubectl get pods") == "unknown command 'kubectl'. Type `help` for the commands this drill understands.")
+        #expect(try session.execute("kubectl get pods").hasPrefix("rehearse: not simulated: kubectl (simulated: docker compose, git, alembic"))
         #expect(try session.execute("hint").hasPrefix("Hint 1 (-10 points): "))
         #expect(try session.execute("docker compose logs celery-worker").contains("CRITICAL worker exited"))
-        let ps = try session.execute("docker compose ps")
-        #expect(ps.contains("governance-os-celery-worker-1   celery-worker   governance-os:sprint3       exited"))
-        #expect(ps.contains("governance-os-backend-1         backend         governance-os:sprint3       running"))
+        // `ps` lists running containers only; `-a` shows the crashed worker too (docker compose ps).
+        #expect(!(try session.execute("docker compose ps")).contains("celery-worker"))
+        let ps = try session.execute("docker compose ps -a")
+        #expect(ps.contains("governance-os-celery-worker-1     governance-os-backend             celery-worker   Exited (137)"))
+        #expect(ps.contains("governance-os-backend-1           governance-os-backend             backend         Up"))
         for command in DrillTests.cases[6].good.dropFirst() { _ = try session.execute(command) }
         _ = try session.execute("done")
         #expect(session.lastDebrief?.hintsUsed == 1)
@@ -107,7 +122,7 @@ import Testing
         try Self.cases[1].good.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
         let result = try runRehearse(["drill", "--incident", "drill-api-broken", "--script", script.path])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("drill> docker compose restart backend"))
+        #expect(result.stdout.contains("drill> docker compose up -d backend"))
         #expect(result.stdout.contains("- Score: **100/100**"))
         let piped = try runRehearse(["drill", "--incident", "drill-api-broken"], stdin: "docker compose restart backend\ndone\n")
         #expect(piped.stdout.contains("- Score: **40/100**"))

@@ -68,6 +68,7 @@ import Testing
             name: from base
             fixtures: none
             revision: base
+            code: sprint3
             steps:
               - verify: [schema.revision]
               - migrate: {upgrade: head}

@@ -66,7 +66,7 @@ import Testing
     @Test func unknownServiceToolAndPlan() throws {
         #expect(try error(head + "  - stop: celery-workers\n").hasPrefix("scenarios/x.yaml:3:11: error: unknown service 'celery-workers' (did you mean 'celery-worker'?)"))
         #expect(try error(head + "  - tool: {call: propose_signals, as: \"agent:x\"}\n") == "scenarios/x.yaml:3:18: error: unknown tool 'propose_signals' (did you mean 'propose_signal'?)")
-        #expect(try error(head + "  - rollback: F\n") == "scenarios/x.yaml:3:15: error: unknown rollback plan 'F' (plans: A, B, C, D, E, full)")
+        #expect(try error(head + "  - rollback: F\n") == "scenarios/x.yaml:3:15: error: unknown rollback plan 'F': deployment-checklist-sprint3.md has A, B, C, D, E, full")
     }
 
     @Test func yamlSyntaxErrorsCarryTheirPosition() throws {

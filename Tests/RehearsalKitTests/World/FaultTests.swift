@@ -15,7 +15,7 @@ import Testing
         "api.approvals_broken": ("007", "{fault}\n  - health: true"),
         "traces.scrubbing_off": ("007", "{fault}\n  - tool: {call: dismiss_exception, as: \"agent:bot\", args: {exception: open, reason: r}}"),
         "viewer.unsanitized": ("007", "  - tool: {call: propose_signal, as: \"user:role:analyst\", args: {subject: s, signal_type: t}}\n{fault}\n  - view_traces: latest"),
-        "cache.stale_pii": ("007", "{fault}\n  - fault: viewer.unsanitized\n  - tool: {call: propose_signal, as: \"user:role:analyst\", args: {subject: s, signal_type: t}}\n  - view_traces: latest\n  - checkout: ui/app/traces/\n  - build: frontend\n  - restart: frontend\n  - advance: 2h"),
+        "cache.stale_pii": ("007", "{fault}\n  - fault: viewer.unsanitized\n  - tool: {call: propose_signal, as: \"user:role:analyst\", args: {subject: s, signal_type: t}}\n  - view_traces: latest\n  - env: {TRACES_VIEWER_ENABLED: \"false\"}\n  - shell: docker compose up -d frontend\n  - advance: 2h"),
         "evaluator.nondeterministic": ("007", "{fault}\n  - tool: {call: propose_signal, as: \"agent:bot\", args: {subject: s, signal_type: t}}\n  - approve: {as: \"role:approver\"}"),
     ]
 
