@@ -43,8 +43,9 @@ struct DumpCatalog {
             default: break
             }
         }
-        for table in tables.keys.sorted() {
-            for row in try Row.fetchAll(db, sql: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?)", arguments: [table]) {
+        // In creation order, as Postgres lists dependent objects (by oid).
+        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid") where tables[table] != nil {
+            for row in try Row.fetchAll(db, sql: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?) ORDER BY id DESC", arguments: [table]) {
                 let column: String = row[1]
                 foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
             }
