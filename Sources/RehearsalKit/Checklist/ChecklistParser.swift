@@ -140,15 +140,13 @@ public enum ChecklistParser {
         return items
     }
 
-    /// Whether a line is a command line (its first word is a program the interpreter knows) or
-    /// prose. A line whose first word is unknown but looks like a program invocation (a word of
-    /// lowercase letters followed by options or a path) is a command, refused by validation.
+    /// Whether a line is a command line or prose: prose starts with a capital ("Deploy Sprint 3
+    /// to staging", "Add … to environment"), a command line with its program's name. A command
+    /// of a program the interpreter does not know is then refused by validation, with its
+    /// location, instead of being passed over as prose.
     static func isCommand(_ text: String) -> Bool {
-        guard let first = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init) else { return false }
-        if first == "docker-compose" || CommandCatalog.specs.contains(where: { $0.path[0] == first }) { return true }
-        let words = text.split(separator: " ")
-        return first.allSatisfy { $0.isLowercase || $0 == "-" || $0 == "_" } && words.count > 1
-            && words.dropFirst().first.map { $0.hasPrefix("-") || $0.contains("/") } == true
+        guard let first = text.first else { return false }
+        return !first.isUppercase
     }
 
     static func checkText(_ comment: String) -> String? {
