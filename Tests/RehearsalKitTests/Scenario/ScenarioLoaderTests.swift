@@ -69,6 +69,29 @@ import Testing
         #expect(try error(head + "  - rollback: F\n") == "scenarios/x.yaml:3:15: error: unknown rollback plan 'F': deployment-checklist-sprint3.md has A, B, C, D, E, full")
     }
 
+    @Test func shellLinesAreCheckedWhereTheyStand() throws {
+        #expect(try error(head + "  - shell: kubectl rollout undo deploy/x\n").hasPrefix("scenarios/x.yaml:3:12: error: not simulated: kubectl (simulated: docker compose"))
+        #expect(try error(head + "  - shell: \"docker compose up -d --bild\"\n")
+            == "scenarios/x.yaml:3:34: error: docker compose up: option --bild is not simulated (options: --build --detach --force-recreate --no-build --no-deps --remove-orphans --wait -d)")
+        #expect(try error(head + "  - shell:\n      - git status\n      - psql -c 'SELECT 1\n") == "scenarios/x.yaml:5:17: error: unterminated single quote")
+        #expect(try error(head + "  - shell: git status\n    expect: {exit: 300}\n") == "scenarios/x.yaml:4:20: error: exit must be an exit status, 0 to 255")
+        #expect(try error("name: x\ncompose: {code: mounted}\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:17: error: compose code must be baked or bind, not 'mounted'")
+        #expect(try error("name: x\nprose: {\"Restart API containers\": \"docker compose bounce\"}\nsteps:\n  - health: true\n")
+            .hasPrefix("scenarios/x.yaml:2:35: error: not simulated: docker compose bounce"))
+        #expect(try error("name: x\nchecklist: nowhere.md\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:12: error: checklist: nowhere.md:1:1: error: cannot read the checklist")
+    }
+
+    @Test func aShellStepRunsCommandLinesAndChecksTheirExitStatus() throws {
+        let yaml = "name: s\ncode: sprint3\nrevision: head\nsteps:\n  - shell: git checkout HEAD~1 -- core/api/approvals.py\n    expect: {exit: 1, output: [\"error: pathspec\"]}\n"
+            + "  - shell: [\"git checkout HEAD~1 -- core/main.py\", \"docker compose build backend\", \"docker compose up -d backend\"]\n    expect: {exit: 0}\n"
+            + "  - shell: git checkout HEAD~1 -- nowhere/\n"
+        let chain = try RevisionChain.shipped()
+        let record = try ScenarioRunner(chain: chain).run(try ScenarioLoader(chain: chain).load(text: yaml, file: "s.yaml"))
+        #expect(record.steps.map(\.passed) == [true, true, false])
+        #expect(record.steps[2].error == "`git checkout HEAD~1 -- nowhere/` exited 1: error: pathspec 'nowhere/' did not match any file(s) known to git")
+        #expect(record.steps[1].output.contains(" ✔ Container governance-os-backend-1  Recreated"))
+    }
+
     @Test func yamlSyntaxErrorsCarryTheirPosition() throws {
         #expect(try error(head + "  - migrate: {upgrade: head\n").hasPrefix("scenarios/x.yaml:4:1: error: YAML syntax:"))
     }
