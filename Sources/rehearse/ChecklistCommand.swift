@@ -15,6 +15,7 @@ struct ChecklistCommand: ParsableCommand {
             """)
 
     @Argument(help: "The checklist (default: the shipped deployment-checklist-sprint3.md).") var file: String?
+    @Option(name: .long, help: "The checklist, as an option (the same as the argument).") var checklist: String?
     @Option(name: .long, help: "The last phase to run (1-8).") var through: Int?
     @Option(name: .long, help: "A fault that strikes during the deploy (`rehearse faults`).") var fault: String?
     @Option(name: .long, help: "The plan to run after the fault: auto (6.1's tree) or a plan id.") var plan: String = "auto"
@@ -28,6 +29,7 @@ struct ChecklistCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     func validate() throws {
+        if file != nil && checklist != nil { throw ValidationError("give the checklist once: as the argument or with --checklist") }
         if let through, !(1...8).contains(through) { throw ValidationError("--through must be a phase, 1 to 8") }
         if let fault, FaultCatalog.named(fault) == nil {
             throw ValidationError("unknown fault '\(fault)'" + (NearestName.suggest(fault, among: FaultCatalog.names).map { " (did you mean '\($0)'?)" } ?? ""))
@@ -38,7 +40,7 @@ struct ChecklistCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let checklist = try file.map { try ChecklistParser.load(path: $0) } ?? ChecklistParser.shipped()
+            let checklist = try (file ?? self.checklist).map { try ChecklistParser.load(path: $0) } ?? ChecklistParser.shipped()
             if plan != "auto", checklist.plans[plan] == nil {
                 throw ChecklistError(SourceLocation(file: checklist.file, line: 1, column: 1), "no rollback plan '\(plan)' (plans: \(checklist.planIds.joined(separator: ", ")))")
             }

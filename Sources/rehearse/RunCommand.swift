@@ -14,6 +14,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write the report here instead of stdout.") var output: String?
     @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
     @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
+    @Option(name: .long, help: "The checklist whose plans `rollback:` steps run, for every scenario (instead of each scenario's own).") var checklist: String?
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
 
@@ -23,6 +24,10 @@ struct RunCommand: ParsableCommand {
             let loader = ScenarioLoader(chain: chain)
             // Load everything first: an invalid file stops the run before anything runs.
             var scenarios = try ScenarioLibrary.files(paths: paths).map { try loader.load(path: $0.path, displayPath: $0.shown) }
+            if let checklist {
+                let replacement = try ChecklistParser.load(path: checklist)
+                scenarios = try scenarios.map { try $0.runningPlans(of: replacement) }
+            }
             // Drills are played with `rehearse drill`; the library run replays the rehearsals.
             if paths.isEmpty { scenarios = scenarios.filter { $0.incident == nil } }
             let tagsInUse = Set(scenarios.flatMap(\.tags)).sorted()

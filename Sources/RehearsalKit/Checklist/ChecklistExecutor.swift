@@ -84,7 +84,9 @@ public struct ChecklistExecutor {
         if let failed = results.first(where: { !$0.succeeded && !Self.isEmptySearch($0) }) {
             let lines = failed.output.filter { !$0.trimmingWhitespace().isEmpty }
             let last = lines.first { $0.lowercased().contains("error") || $0.hasPrefix("FAILED") || $0.hasPrefix("curl:") } ?? lines.last ?? ""
-            status = .flagged("`\(failed.line.split(separator: "\n").first ?? "")` exited \(failed.status)\(last.isEmpty ? "" : ": \(last.trimmingWhitespace())")")
+            // The item's own line is shown beside it; name the command only when the item ran several.
+            let which = results.count > 1 ? "`\(failed.line.split(separator: "\n").first ?? "")` " : ""
+            status = .flagged("\(which)exited \(failed.status)\(last.isEmpty ? "" : ": \(last.trimmingWhitespace())")")
         } else if let check = checks.first(where: { if case .failed = $0.verdict { return true }; return false }), case .failed(let why) = check.verdict {
             status = .flagged("expected \(check.check.text.isEmpty ? "the output shown" : check.check.text): \(why)")
         } else if let warning = results.flatMap(\.warnings).first {

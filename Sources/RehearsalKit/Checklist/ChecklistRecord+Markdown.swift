@@ -23,7 +23,8 @@ extension ChecklistRecord {
             switch item.kind {
             case .command, .prose, .step:
                 if raw.contains("[ ]") { lines[number] = raw.replacingFirst("[ ]", with: mark) }
-                if let why, case .step = item.kind {} else if let why {
+                // (The 3.1 table sits in a fenced block, so a note line under a row is plain text too.)
+                if let why {
                     let indent = String(raw.prefix { $0 == " " })
                     var note = ["\(indent)# \(mark) \(why)"]
                     if case .flagged = entry.outcome.status {

@@ -17,6 +17,7 @@ extension ChecklistRecord {
     public func text() -> String {
         var lines = ["rehearse checklist \(checklist.file) (seed \(seed)\(fault.map { ", fault \($0)" } ?? ""))"]
         var section = ""
+        var brokenBefore: Set<String> = []
         for entry in entries {
             if entry.outcome.item.section != section {
                 section = entry.outcome.item.section
@@ -32,7 +33,11 @@ extension ChecklistRecord {
             }
             lines.append("  \(mark) \(checklist.file):\(entry.outcome.item.line) \(entry.outcome.item.text.split(separator: "\n").first ?? "")")
             if !why.isEmpty { lines.append("      \(why)") }
-            if !entry.broken.isEmpty { lines.append("      broken: \(entry.broken.joined(separator: ", "))") }
+            // What changed with this item, not the whole list again.
+            let now = Set(entry.broken)
+            if !now.subtracting(brokenBefore).isEmpty { lines.append("      now broken: \(now.subtracting(brokenBefore).sorted().joined(separator: ", "))") }
+            if !brokenBefore.subtracting(now).isEmpty { lines.append("      holds again: \(brokenBefore.subtracting(now).sorted().joined(separator: ", "))") }
+            brokenBefore = now
         }
         if let verdict = planVerdict {
             lines += ["", "Plan \(verdict.plan) (\(planReason ?? "")): \(verdict.verdict.rawValue)"]

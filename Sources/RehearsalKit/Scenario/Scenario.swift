@@ -161,3 +161,19 @@ public struct Expectation: Sendable {
 
     public var isEmpty: Bool { hold.isEmpty && broken.isEmpty && error == nil && returns == nil && sql.isEmpty && output.isEmpty && revision == nil && !expectsBase && exit == nil }
 }
+
+extension Scenario {
+    /// The scenario with another checklist's plans (`rehearse run --checklist FILE`); a
+    /// `rollback:` step naming a plan that checklist does not have is an error at its line.
+    public func runningPlans(of checklist: Checklist) throws -> Scenario {
+        for step in steps {
+            if case .rollback(let plan, _) = step.action, checklist.plans[plan] == nil {
+                throw ScenarioLoadError(SourceLocation(file: file, line: step.line, column: step.column),
+                                        "\(checklist.file) has no rollback plan '\(plan)' (\(checklist.planIds.isEmpty ? "it has none" : "plans: " + checklist.planIds.joined(separator: ", ")))")
+            }
+        }
+        var copy = self
+        copy.checklist = checklist
+        return copy
+    }
+}

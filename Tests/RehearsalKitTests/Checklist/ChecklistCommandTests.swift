@@ -39,3 +39,24 @@ import Testing
         #expect(try runRehearse(["checklist", "/nonexistent.md"]).stderr == "/nonexistent.md:1:1: error: cannot read the checklist\n")
     }
 }
+
+/// `rehearse run --checklist FILE` runs every scenario's rollback steps from another checklist.
+@Suite struct RunWithChecklistTests {
+    @Test func scenariosRunTheGivenChecklistsPlans() throws {
+        let scenario = packageRoot.appendingPathComponent("scenarios/05-fault-mcp-bypass-plan-c.yaml").path
+        let written = try runRehearse(["run", scenario])
+        #expect(written.status == 0)
+        // The same incident with the corrected plan C: the bypass stops, so the scenario's
+        // as-written expectations (a second bypassed write) are no longer met.
+        let corrected = try runRehearse(["run", "--checklist", ShippedResources.correctedChecklistPath, scenario])
+        #expect(corrected.status == 1)
+        #expect(corrected.stdout.contains("expected returns \"created\": failed with: 404: unknown tool 'propose_signal'")
+                || corrected.stdout.contains("unknown tool 'propose_signal'"))
+        let planless = try makeTemporaryDirectory().appendingPathComponent("planless.md")
+        try "# No plans\n".write(to: planless, atomically: true, encoding: .utf8)
+        let refused = try runRehearse(["run", "--checklist", planless.path, scenario])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("05-fault-mcp-bypass-plan-c.yaml:23:5: error: "))
+        #expect(refused.stderr.hasSuffix("planless.md has no rollback plan 'C' (it has none)\n"))
+    }
+}

@@ -7,7 +7,7 @@ import Testing
     @Test func theReadmeMainCommandRunsTheLibraryAndPasses() throws {
         let result = try runRehearse(["run"], environment: ["NO_COLOR": "1"], currentDirectory: packageRoot)
         #expect(result.status == 0)
-        #expect(result.stdout.contains("29 scenarios"))
+        #expect(result.stdout.contains("30 scenarios"))
         #expect(result.stdout.hasSuffix("passed, 0 failed\n"))
         #expect(!result.stdout.contains("\u{1B}["))
     }
@@ -80,7 +80,7 @@ import Testing
         #expect(python.status == 0, "junitparser must be installed (.ci/run installs it)")
         let numbers = printed.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         #expect(numbers.count == 3)
-        #expect(numbers.first == 29)
+        #expect(numbers.first == 30)
         let cases: Int = numbers.count == 3 ? numbers[1] : 0
         #expect(cases >= 200)
         #expect(numbers.last == 0)
