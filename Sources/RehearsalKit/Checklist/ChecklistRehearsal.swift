@@ -144,7 +144,13 @@ public struct ChecklistRehearsal {
                         if number == 4, fault?.name.hasPrefix("migration.") == true { try strike() }
                         let mapped = stepItems.filter { $0.context.contains { $0.hasPrefix("Step \(number):") } }
                         if mapped.isEmpty { try perform(item, phase: phase) } else {
+                            let first = record.entries.count
                             for step in mapped { try perform(step, phase: phase) }
+                            // The step itself carries the verdict of the lines that stand for it.
+                            let flagged = record.entries[first...].first { $0.outcome.isFlagged }
+                            let status: ItemOutcome.Status = flagged.map { .flagged("line \($0.outcome.item.line): " + { if case .flagged(let why) = $0.outcome.status { return why }; return "" }($0)) } ?? .done
+                            record.entries.append(Entry(outcome: ItemOutcome(item: item, results: [], checks: [], status: status), phase: phase,
+                                                        broken: record.entries.last?.broken ?? [], time: world.clock))
                         }
                         continue
                     }
