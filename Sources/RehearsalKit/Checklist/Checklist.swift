@@ -85,21 +85,6 @@ public struct ChecklistCheck: Sendable, Equatable {
     public var rows: [[String]] = []
 }
 
-/// A checklist that cannot be read, or names a plan it does not have: exit 2 with the file, line
-/// and column.
-public struct ChecklistError: Error, UserFacingError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-
-    public init(_ location: SourceLocation, _ message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    public var exitStatus: ExitStatus { .invalidInput }
-    public var description: String { "\(location): error: \(message)" }
-}
-
 /// A parsed checklist kept for reuse (the shipped one is parsed once per process).
 final class ChecklistCache: @unchecked Sendable {
     private let lock = NSLock()
