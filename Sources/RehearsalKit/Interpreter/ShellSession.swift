@@ -88,6 +88,14 @@ public final class ShellSession {
         var status: Int32 = 0
         for (index, command) in pipeline.commands.enumerated() {
             let isLast = index == pipeline.commands.count - 1
+            for redirection in command.redirections where redirection.kind == .stdin {
+                let path = try expandSingle(redirection.target!)
+                guard case .text(let text)? = stack.files[path] else {
+                    terminal += "bash: \(path): No such file or directory\n"
+                    return 1
+                }
+                input = text
+            }
             var output = try runCommand(command, stdin: input)
             notes += output.notes
             warnings += output.warnings

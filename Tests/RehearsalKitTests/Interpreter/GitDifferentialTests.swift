@@ -63,6 +63,8 @@ struct GitDifferentialTests {
         ["checkout", "HEAD~1", "--", "core/celery.py"],
         ["checkout", "v2.0.0"],
         ["checkout", "HEAD^2", "--", "mcp/server.py"],
+        ["checkout", "HEAD~1", "core/main.py"],
+        ["checkout", "--no-overlay", "HEAD~1", "--", "mcp/"],
     ]
 
     @Test(arguments: commands)

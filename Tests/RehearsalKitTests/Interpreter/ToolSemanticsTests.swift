@@ -102,6 +102,14 @@ import Testing
         #expect(try rig.run(#"psql "$DATABASE_URL" -tA -c "SELECT 7""#).output == ["7"])
     }
 
+    @Test func standardInputComesFromAFile() throws {
+        let rig = try StackRig()
+        try rig.run(#"echo "SELECT COUNT(*) FROM decisions;" > count.sql"#)
+        #expect(try rig.run(#"psql "$DATABASE_URL" -tA < count.sql"#).output == ["135"])
+        #expect(try rig.run(#"psql "$DATABASE_URL" -tA -f count.sql"#).output == ["135"])
+        #expect(try rig.run("cat < missing.sql").output == ["bash: missing.sql: No such file or directory"])
+    }
+
     @Test func curlRefusedIntoJqExitsZero() throws {
         let rig = try StackRig()
         try rig.run("docker compose stop backend")

@@ -16,6 +16,10 @@ extension ShellSession {
                 guard !paths.isEmpty else { return .err("error: you must specify path(s) to restore", status: 1) }
                 return checkoutPaths(&repository, revision: revision, paths: paths, overlay: !invocation.arguments.has("--no-overlay"))
             }
+            // `git checkout REV PATH…` without `--` reads the rest as paths when REV is a commit.
+            if operands.count > 1, repository.resolve(operands[0]) != nil {
+                return checkoutPaths(&repository, revision: operands[0], paths: Array(operands.dropFirst()), overlay: !invocation.arguments.has("--no-overlay"))
+            }
             guard operands.count == 1 else { return .err("error: pathspec '\(operands.dropFirst().first ?? "")' did not match any file(s) known to git", status: 1) }
             return checkoutRevision(&repository, operands[0])
         case "pull":
