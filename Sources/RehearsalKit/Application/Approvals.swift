@@ -49,15 +49,19 @@ public enum Approvals {
         let reviewer = try UserReference.resolve(db, reviewerReference)
         guard reviewer.isActive else { throw ApplicationError(403, "reviewer \(reviewer.id) is inactive") }
         guard approvingRoles.contains(reviewer.role) else { throw ApplicationError(403, "reviewer \(reviewer.id) has role \(reviewer.role), which may not approve") }
-        guard proposer != "user:\(reviewer.id)" else { throw ApplicationError(403, "self-approval: reviewer \(reviewer.id) proposed \(id)") }
+        guard try UserIdentity.userId(db, proposer) != reviewer.id else { throw ApplicationError(403, "self-approval: reviewer \(reviewer.id) proposed \(id)") }
         let payload = try JSONParser.parse(row[4] as String)
+        try refuseChangedTarget(db, type: type, payload: payload, proposal: id)
         var written = ""
         try db.inSavepoint {
             // Status first, guarded by its old value: a second approval can never apply twice.
             try db.execute(sql: "UPDATE pending_proposals SET status = 'approved', reviewed_by = ?, reviewed_at = ?, review_notes = ? WHERE id = ? AND status = 'pending'",
                            arguments: [reviewer.id, world.clock.iso8601, notes, id])
             guard db.changesCount == 1 else { throw ApplicationError(409, "proposal \(id) is no longer pending") }
-            try AuditLog.record(db, at: world.clock, actor: "user:\(reviewer.id)", action: "proposal.approved", entityType: "pending_proposal", entityId: id)
+            // The reviewer's authority as it is now, kept with the approval: the gate judges the
+            // approval by what was true when it was given, not by today's users row.
+            try AuditLog.record(db, at: world.clock, actor: "user:\(reviewer.id)", action: "proposal.approved", entityType: "pending_proposal", entityId: id,
+                                details: .object([("reviewer_role", .string(reviewer.role)), ("reviewer_active", .bool(reviewer.isActive))]))
             written = try ProposalApplication.apply(db, world: world, type: type, payload: payload, writer: "user:\(reviewer.id)", proposalId: id, proposer: proposer)
             return .commit
         }
@@ -66,6 +70,29 @@ public enum Approvals {
         }
         world.log.append(world.clock, .backend, "INFO", "POST /api/v1/approvals/\(id)/approve 200")
         return .object([("status", .string("approved")), ("proposal_id", .string(id)), ("applied", .string(written))])
+    }
+
+    /// A proposal whose target changed since it was proposed is not applied (409): an exception
+    /// a person already resolved or dismissed, a policy that got a newer version than the one
+    /// the draft was written against.
+    static func refuseChangedTarget(_ db: Database, type: String, payload: JSONValue, proposal: String) throws {
+        switch type {
+        case "exception_dismiss":
+            guard let exception = payload["exception_id"]?.stringValue else { return }
+            let status = try String.fetchOne(db, sql: "SELECT status FROM exceptions WHERE id = ?", arguments: [exception])
+            guard let status else { throw ApplicationError(409, "proposal \(proposal): exception \(exception) no longer exists") }
+            guard status == "open" || status == "under_review" else {
+                throw ApplicationError(409, "proposal \(proposal): exception \(exception) is \(status) since it was proposed")
+            }
+        case "policy_draft":
+            guard let policy = payload["policy_id"]?.stringValue, let base = payload["base_version"]?.doubleValue else { return }
+            let latest = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policy]) ?? 0
+            if Double(latest) > base {
+                throw ApplicationError(409, "proposal \(proposal): policy \(policy) has version \(latest), newer than the version \(Int(base)) the draft was written against")
+            }
+        default:
+            return
+        }
     }
 
     @discardableResult

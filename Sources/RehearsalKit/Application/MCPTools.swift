@@ -102,7 +102,9 @@ public enum MCPTools {
                     throw ApplicationError(422, "\(tool): rules/rules/\(index) must have id, pointer (/…), op (eq ne gt gte lt lte in exists) and outcome (pass fail needs_review)")
                 }
             }
-            return Request(tool: tool, type: "policy_draft", payload: .object([("policy_id", .string(policyId)), ("rules", rules)]), policyId: policyId)
+            // The version the draft is written against: approving it after a newer one is a conflict.
+            let base = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policyId]) ?? 0
+            return Request(tool: tool, type: "policy_draft", payload: .object([("policy_id", .string(policyId)), ("rules", rules), ("base_version", .int(base))]), policyId: policyId)
         default:
             let reference = try string(arguments, "exception", tool: tool, max: 255)!
             let reason = try string(arguments, "reason", tool: tool, max: 2000)!

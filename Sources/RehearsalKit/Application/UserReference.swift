@@ -84,3 +84,15 @@ enum PolicyReference {
         return id
     }
 }
+
+/// Who an identity string names, whatever form it takes: `user:<uuid>`, a bare id, or an email
+/// address, in any letter case and with surrounding spaces. Agents (`agent:NAME`) and unknown
+/// text name no user. Self-approval is judged on this, never on the raw strings.
+enum UserIdentity {
+    static func userId(_ db: Database, _ text: String) throws -> String? {
+        var value = text.trimmingWhitespace().lowercased()
+        if value.hasPrefix("user:") { value = String(value.dropFirst(5)).trimmingWhitespace() }
+        guard !value.isEmpty, !value.hasPrefix("agent:"), try db.tableExists("users") else { return nil }
+        return try String.fetchOne(db, sql: "SELECT id FROM users WHERE lower(id) = ? OR lower(trim(email)) = ?", arguments: [value, value])
+    }
+}

@@ -16,10 +16,14 @@ struct GateEnforcedInvariant: Invariant {
     }
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
-        if let notYet = try context.requireRevision("006_add_pending_proposals") { return notYet }
         let db = context.db
+        // The audit trail is the history: a write recorded there happened, whatever the schema
+        // is now. Without it there is nothing to judge.
+        guard try db.tableExists("audit_events") else { return .notApplicable(reason: "no audit trail (audit_events is missing)") }
+        let proposals = try db.tableExists("pending_proposals")
         var evidence: [Evidence] = []
         var linked = Set<String>()
+        var gone = 0
         let events = try Row.fetchAll(db, sql: """
             SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id')
             FROM audit_events WHERE action IN ('signal.created', 'policy_version.created', 'exception.dismissed')
@@ -34,8 +38,11 @@ struct GateEnforcedInvariant: Invariant {
                 evidence.append(Evidence(table: table, rowId: entity, note: "written by \(event[2] as String) without a proposal (audit event \(eventId))"))
                 continue
             }
-            guard let proposal = try Row.fetchOne(db, sql: "SELECT status, proposal_type, proposed_by, reviewed_by, reviewed_at FROM pending_proposals WHERE id = ?", arguments: [proposalId]) else {
-                evidence.append(Evidence(table: table, rowId: entity, note: "names proposal \(proposalId), which does not exist"))
+            // The approval record is gone (006 downgraded, or a restore without it): not a
+            // bypass, and not a verified approval either.
+            guard proposals, let proposal = try Row.fetchOne(db, sql: "SELECT status, proposal_type, proposed_by, reviewed_by, reviewed_at FROM pending_proposals WHERE id = ?",
+                                                               arguments: [proposalId]) else {
+                gone += 1
                 continue
             }
             let status: String = proposal[0]
@@ -46,29 +53,44 @@ struct GateEnforcedInvariant: Invariant {
             if (proposal[1] as String) != Self.proposalType[event[3] as String] {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "proposal_type", note: "a \(proposal[1] as String) proposal was applied as \(event[3] as String)"))
             }
-            let reviewer: String? = proposal[3]
-            let proposer: String = proposal[2]
-            if let reviewer {
-                let user = try Row.fetchOne(db, sql: "SELECT role, is_active FROM users WHERE id = ?", arguments: [reviewer])
-                if user == nil || !Approvals.approvingRoles.contains(user![0] as String) || !(user![1] as Bool) {
-                    evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "reviewer is not an active approver"))
-                }
-                if proposer == "user:\(reviewer)" {
-                    evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "approved by its own proposer"))
-                }
-            } else {
-                evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "approved without a reviewer"))
+            // The approval as the approvals API recorded it, with the reviewer's authority then.
+            let approval = try Row.fetchOne(db, sql: """
+                SELECT actor, occurred_at, json_extract(details, '$.reviewer_role'), json_extract(details, '$.reviewer_active')
+                FROM audit_events WHERE action = 'proposal.approved' AND entity_id = ? ORDER BY id LIMIT 1
+                """, arguments: [proposalId])
+            let reviewer: String? = try approval.flatMap { try UserIdentity.userId(db, $0[0] as String) } ?? (proposal[3] as String?)
+            guard let approval else {
+                evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "approved outside the approvals API (no proposal.approved audit event)"))
+                continue
             }
-            if let reviewedAt = (proposal[4] as String?).flatMap(Timestamp.init(iso8601:)), let writtenAt = Timestamp(iso8601: event[1] as String), reviewedAt > writtenAt {
-                evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_at", note: "reviewed after the write"))
+            let role: String? = approval[2]
+            let active: Bool? = approval[3]
+            if role.map({ !Approvals.approvingRoles.contains($0) }) ?? true || active != true {
+                evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by",
+                                         note: "reviewer was not an active approver when it approved (\(role ?? "no role recorded")\(active == true ? "" : ", inactive"))"))
+            }
+            if let reviewer, try UserIdentity.userId(db, proposal[2] as String) == reviewer {
+                evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "approved by its own proposer"))
+            }
+            let writtenAt = Timestamp(iso8601: event[1] as String)
+            let approvedAt = [Timestamp(iso8601: approval[1] as String), (proposal[4] as String?).flatMap(Timestamp.init(iso8601:))].compactMap { $0 }.max()
+            if let approvedAt, let writtenAt, approvedAt > writtenAt {
+                evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_at", note: "approved after the write"))
             }
         }
         // Agent-created signals with no audited write at all.
-        for signal in try String.fetchAll(db, sql: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
-            evidence.append(Evidence(table: "signals", rowId: signal, column: "created_by", note: "agent-created signal with no approved proposal"))
+        if try db.tableExists("signals") {
+            for signal in try String.fetchAll(db, sql: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
+                evidence.append(Evidence(table: "signals", rowId: signal, column: "created_by", note: "agent-created signal with no approved proposal"))
+            }
         }
-        if evidence.isEmpty { return .holds(detail: "\(events.count) agent-originated write(s), each approved") }
-        return .broken(detail: "\(evidence.count) write(s) bypassed the approval gate", evidence: evidence)
+        let goneNote = gone == 0 ? "" : "; the approvals behind \(gone) write(s) are gone (\(proposals ? "their proposals no longer exist" : "006 was downgraded"))"
+        if evidence.isEmpty {
+            if gone > 0 { return .notApplicable(reason: "cannot be checked: the approvals behind \(gone) write(s) are gone (\(proposals ? "their proposals no longer exist" : "006 was downgraded"))") }
+            if !proposals && events.isEmpty { return .notApplicable(reason: "revision 006_add_pending_proposals not yet applied") }
+            return .holds(detail: "\(events.count) agent-originated write(s), each approved")
+        }
+        return .broken(detail: "\(evidence.count) write(s) bypassed the approval gate" + goneNote, evidence: evidence)
     }
 }
 

@@ -19,7 +19,9 @@ struct EvaluationDeterminismInvariant: Invariant {
         var ruleFingerprints: [String: UInt64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, rules FROM policy_versions") {
             let text: String = row[1]
-            ruleSets[row[0]] = Evaluator.RuleSet(json: (try? JSONParser.parse(text)) ?? .null)
+            // Rules that do not parse reproduce nothing: the version counts as missing (evidence).
+            guard let rules = try? JSONParser.parse(text) else { continue }
+            ruleSets[row[0]] = Evaluator.RuleSet(json: rules)
             ruleFingerprints[row[0]] = Fingerprint.of([Array(text.utf8)])
         }
         var evidence: [Evidence] = []
@@ -29,7 +31,7 @@ struct EvaluationDeterminismInvariant: Invariant {
         // batch by batch, and evidence is merged back in row order so reports stay deterministic.
         let statement = try db.makeStatement(sql: """
             SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
-            FROM evaluations e JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
+            FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
             """)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
@@ -170,7 +172,16 @@ struct EvaluationDeterminismInvariant: Invariant {
             return Evidence(table: "evaluations", rowId: id, column: "output_hash", note: "stored hash is not the hash of the stored output")
         }
         let versionId = String(decoding: row.policyVersionId, as: UTF8.self)
-        guard let rules = ruleSets[versionId], let payload = try? JSONParser.parse(bytes: Array(row.payload)) else { return nil }
+        // Fails closed: what cannot be re-evaluated is evidence, never "reproduces".
+        guard let rules = ruleSets[versionId] else {
+            return Evidence(table: "evaluations", rowId: id, column: "policy_version_id", note: "policy version \(versionId) is missing or its rules do not parse: cannot be reproduced")
+        }
+        guard !row.payload.isEmpty else {
+            return Evidence(table: "evaluations", rowId: id, column: "signal_id", note: "its signal is gone: cannot be reproduced")
+        }
+        guard let payload = try? JSONParser.parse(bytes: Array(row.payload)) else {
+            return Evidence(table: "evaluations", rowId: id, column: "signal_id", note: "its signal's payload does not parse: cannot be reproduced")
+        }
         // The stored hash matches the stored output (checked above), so comparing the outputs
         // themselves is comparing hashes, without hashing again.
         let again = Evaluator().evaluate(
