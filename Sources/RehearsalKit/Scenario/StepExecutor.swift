@@ -28,7 +28,7 @@ enum StepExecutor {
         switch action {
         case .baseline(let label):
             let baseline = try Baseline.capture(db, label: label)
-            if world.baseline == nil { world.baseline = baseline }
+            try world.recordBaseline(baseline, db)
             return StepOutput(lines: BaselineComparison(before: baseline, after: baseline).lines.map { "\($0.metric): \($0.before)" })
         case .verify:
             return StepOutput()

@@ -67,9 +67,11 @@ struct CountsUnchangedInvariant: Invariant {
     }
 }
 
-/// `baseline.no_data_lost`: nothing recorded in the baseline has disappeared: no table has
-/// fewer rows, the latest baseline audit event still exists, every baseline user still exists.
-/// Unlike `counts_unchanged`, new rows are fine: this is what a restore or rollback must keep.
+/// `baseline.no_data_lost`: nothing recorded in the baseline has disappeared. Where the
+/// rehearsal recorded the baseline's rows (BaselineIdentity), every one of them must still be
+/// there by id, so a deleted row hidden by new rows is caught; with a baseline read from a file,
+/// no table may have fewer rows. Unlike `counts_unchanged`, new rows are fine: this is what a
+/// restore or rollback must keep.
 struct NoDataLostInvariant: Invariant {
     var info: InvariantInfo {
         InvariantInfo(id: "baseline.no_data_lost", title: "No row that existed at the baseline has been lost",
@@ -79,12 +81,19 @@ struct NoDataLostInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
         var evidence: [Evidence] = []
+        let byIdentity = try BaselineIdentity.isRecorded(context.db)
         for (table, before, current) in try BaselineTables.compare(context.db, baseline) {
             guard let after = current else {
                 if before > 0 { evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))")) }
                 continue
             }
-            if after < before { evidence.append(Evidence(table: table, note: "\(before - after) row(s) fewer than the baseline (\(before) → \(after))")) }
+            if byIdentity {
+                let (count, ids) = try BaselineIdentity.missing(context.db, table)
+                evidence += ids.map { Evidence(table: table, rowId: $0, note: "baseline row is gone") }
+                if count > ids.count { evidence.append(Evidence(table: table, note: "\(count - ids.count) more baseline row(s) gone (\(count) in all)")) }
+            } else if after < before {
+                evidence.append(Evidence(table: table, note: "\(before - after) row(s) fewer than the baseline (\(before) → \(after))"))
+            }
         }
         if let latest = baseline.latestAuditEventId, try context.db.tableExists("audit_events"),
            try !Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ?)", arguments: [latest])! {
@@ -96,7 +105,7 @@ struct NoDataLostInvariant: Invariant {
                 evidence.append(Evidence(table: "users", rowId: id, note: "baseline user is gone"))
             }
         }
-        if evidence.isEmpty { return .holds(detail: "every baseline row is still there") }
+        if evidence.isEmpty { return .holds(detail: byIdentity ? "every baseline row is still there, by id" : "no table has fewer rows than the baseline (counts only: the baseline has no row identity)") }
         return .broken(detail: "data lost since the baseline", evidence: evidence)
     }
 }

@@ -30,8 +30,22 @@ struct ImmutabilityInvariant: Invariant {
             evidence.append(Evidence(table: table, note: "trigger \(table)_immutable is disabled (tgenabled = D)"))
         }
         evidence += try probe(db)
+        // The data too: the rows the baseline had are all there, unchanged, whatever path a
+        // change took (a replace, triggers disabled and re-enabled, a restore glitch).
+        let byIdentity = try BaselineIdentity.isRecorded(db)
+        if byIdentity {
+            let (gone, goneIds) = try BaselineIdentity.missing(db, table)
+            evidence += goneIds.map { Evidence(table: table, rowId: $0, note: "baseline row was deleted") }
+            if gone > goneIds.count { evidence.append(Evidence(table: table, note: "\(gone - goneIds.count) more baseline row(s) deleted (\(gone) in all)")) }
+            if let (changed, changedIds) = try BaselineIdentity.changed(db, table) {
+                evidence += changedIds.map { Evidence(table: table, rowId: $0, note: "baseline row was changed") }
+                if changed > changedIds.count { evidence.append(Evidence(table: table, note: "\(changed - changedIds.count) more baseline row(s) changed (\(changed) in all)")) }
+            } else {
+                evidence.append(Evidence(table: table, note: "the table's columns changed since the baseline: its rows cannot be compared"))
+            }
+        }
         if evidence.isEmpty {
-            return .holds(detail: "trigger active; UPDATE and DELETE abort")
+            return .holds(detail: "trigger active; UPDATE and DELETE abort" + (byIdentity ? "; baseline rows unchanged" : ""))
         }
         return .broken(detail: "\(table) rows can be changed", evidence: evidence)
     }

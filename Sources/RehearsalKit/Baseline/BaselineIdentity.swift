@@ -1,0 +1,94 @@
+import GRDB
+
+/// Which rows the baseline had, by identity, and what the immutable ones held: kept beside the
+/// rehearsal's database in a temp table of its connection (never in the database itself, so
+/// backups and dumps do not carry it). `baseline.no_data_lost` finds a deleted row even when new
+/// rows hide it in the counts; `immutability.*` finds a rewritten row even when no trigger fired.
+///
+/// Recorded when a rehearsal sets its baseline (scenarios, drills, `rehearse checklist`); a
+/// baseline read from a file has no identity, and the invariants then compare counts only.
+enum BaselineIdentity {
+    static let immutableTables: Set<String> = ["decisions", "evidence_packs", "audit_events"]
+
+    /// Every row of the nine tables by id, with a content fingerprint for the immutable ones.
+    static func record(_ db: Database) throws {
+        registerFingerprint(db)
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS temp.rehearse_baseline_rows;
+            DROP TABLE IF EXISTS temp.rehearse_baseline_columns;
+            CREATE TEMP TABLE rehearse_baseline_rows (tbl TEXT NOT NULL, id NOT NULL, fingerprint INTEGER, PRIMARY KEY (tbl, id));
+            CREATE TEMP TABLE rehearse_baseline_columns (tbl TEXT NOT NULL PRIMARY KEY, columns TEXT NOT NULL);
+            """)
+        for table in Baseline.tables where try db.tableExists(table) {
+            let columns = try self.columns(db, table)
+            let fingerprint = immutableTables.contains(table) ? "rehearse_fingerprint(\(columns.map(quoted).joined(separator: ", ")))" : "NULL"
+            try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns) VALUES (?, ?)", arguments: [table, columns.joined(separator: ",")])
+            try db.execute(sql: "INSERT INTO rehearse_baseline_rows (tbl, id, fingerprint) SELECT ?, id, \(fingerprint) FROM \(quoted(table))", arguments: [table])
+        }
+    }
+
+    static func isRecorded(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE name = 'rehearse_baseline_rows')") ?? false
+    }
+
+    /// Baseline rows of `table` that are gone: how many, and the first ids.
+    static func missing(_ db: Database, _ table: String, limit: Int = 10) throws -> (count: Int, ids: [String]) {
+        let sql = "FROM temp.rehearse_baseline_rows b WHERE b.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(quoted(table)) t WHERE t.id = b.id)"
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
+        let ids = count == 0 ? [] : try String.fetchAll(db, sql: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
+        return (count, ids)
+    }
+
+    /// Baseline rows of an immutable table whose content changed: how many, and the first ids.
+    /// Nil when the table's columns are not the baseline's (the content cannot be compared).
+    static func changed(_ db: Database, _ table: String, limit: Int = 10) throws -> (count: Int, ids: [String])? {
+        registerFingerprint(db)
+        guard let recorded = try String.fetchOne(db, sql: "SELECT columns FROM temp.rehearse_baseline_columns WHERE tbl = ?", arguments: [table]) else { return (0, []) }
+        let columns = recorded.split(separator: ",").map(String.init)
+        guard try self.columns(db, table) == columns else { return nil }
+        let sql = "FROM temp.rehearse_baseline_rows b JOIN \(quoted(table)) t ON t.id = b.id WHERE b.tbl = ? AND b.fingerprint <> rehearse_fingerprint(\(columns.map { "t." + quoted($0) }.joined(separator: ", ")))"
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
+        let ids = count == 0 ? [] : try String.fetchAll(db, sql: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
+        return (count, ids)
+    }
+
+    static func columns(_ db: Database, _ table: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+    }
+
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// `rehearse_fingerprint(a, b, …)`: FNV-1a over each value's type and bytes, so two rows
+    /// have the same fingerprint only when every column holds the same value.
+    static func registerFingerprint(_ db: Database) {
+        db.add(function: fingerprint)
+    }
+
+    static let fingerprint = DatabaseFunction("rehearse_fingerprint", pure: true) { values in
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        for value in values {
+            switch value.storage {
+            case .null: mix(0)
+            case .int64(let int): mix(1); withUnsafeBytes(of: int.littleEndian) { $0.forEach(mix) }
+            case .double(let double): mix(2); withUnsafeBytes(of: double.bitPattern.littleEndian) { $0.forEach(mix) }
+            case .string(let string): mix(3); string.utf8.forEach(mix); mix(0xFF)
+            case .blob(let data): mix(4); data.forEach(mix); mix(0xFF)
+            }
+        }
+        return Int64(bitPattern: hash)
+    }
+}
+
+extension World {
+    /// Sets the baseline the baseline and immutability invariants compare against, the first
+    /// time one is taken, with its row identity.
+    func recordBaseline(_ baseline: Baseline, _ db: Database) throws {
+        guard self.baseline == nil else { return }
+        self.baseline = baseline
+        try BaselineIdentity.record(db)
+    }
+}

@@ -1,0 +1,65 @@
+import GRDB
+import Testing
+@testable import RehearsalKit
+
+/// Row identity against the baseline: a deleted row hidden by new rows, and an immutable row
+/// rewritten without any trigger firing, are caught with their ids.
+@Suite struct BaselineIdentityTests {
+    func status(_ rig: StackRig, _ id: String) throws -> InvariantStatus {
+        try rig.read { db in try InvariantCatalog.standard.evaluate(rig.world.invariantContext(db), only: [id])[0].status }
+    }
+
+    func rig() throws -> StackRig {
+        let rig = try StackRig()
+        try rig.read { db in try rig.world.recordBaseline(try Baseline.capture(db), db) }
+        return rig
+    }
+
+    @Test func aDeletedRowHiddenByANewOneIsLost() throws {
+        let rig = try rig()
+        let gone = try rig.read { db -> String in
+            let id = try String.fetchOne(db, sql: "SELECT id FROM signals WHERE id NOT IN (SELECT signal_id FROM evaluations) ORDER BY rowid LIMIT 1")!
+            try db.execute(sql: "DELETE FROM signals WHERE id = ?", arguments: [id])
+            try db.execute(sql: "INSERT INTO signals (id, source, signal_type, subject, payload, received_at, created_by) VALUES ('cccccccc-0000-4000-8000-00000000000c', 'x', 't', 's', '{}', ?, 'user:x')",
+                           arguments: [rig.world.clock.iso8601])
+            return id
+        }
+        #expect(try status(rig, "baseline.counts_unchanged").holds)
+        let lost = try status(rig, "baseline.no_data_lost")
+        #expect(lost.evidence == [Evidence(table: "signals", rowId: gone, note: "baseline row is gone")])
+    }
+
+    @Test func anImmutableRowRewrittenBehindDisabledTriggersIsCaught() throws {
+        let rig = try rig()
+        #expect(try status(rig, "immutability.decisions").holds)
+        let changed = try rig.read { db -> String in
+            let id = try String.fetchOne(db, sql: "SELECT id FROM decisions ORDER BY rowid LIMIT 1")!
+            try db.execute(sql: "INSERT OR REPLACE INTO rehearse_trigger_state VALUES ('decisions_immutable', 'D')")
+            try db.execute(sql: "UPDATE decisions SET rationale = 'rewritten' WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE rehearse_trigger_state SET tgenabled = 'O' WHERE tgname = 'decisions_immutable'")
+            return id
+        }
+        // The trigger is back and aborts again: only the data shows what happened.
+        let status = try status(rig, "immutability.decisions")
+        #expect(status.evidence == [Evidence(table: "decisions", rowId: changed, note: "baseline row was changed")])
+    }
+
+    @Test func aReplacedRowIsChangedAndADeletedOneIsDeleted() throws {
+        let rig = try rig()
+        let (replaced, deleted) = try rig.read { db -> (String, String) in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM evidence_packs ORDER BY rowid LIMIT 2")
+            try db.execute(sql: "DROP TRIGGER evidence_packs_immutable_update; DROP TRIGGER evidence_packs_immutable_delete")
+            try db.execute(sql: "UPDATE evidence_packs SET content_hash = 'x' WHERE id = ?", arguments: [ids[0]])
+            try db.execute(sql: "DELETE FROM evidence_packs WHERE id = ?", arguments: [ids[1]])
+            return (ids[0], ids[1])
+        }
+        let notes = try status(rig, "immutability.evidence_packs").evidence.filter { ($0.rowId == replaced || $0.rowId == deleted) && $0.note.hasPrefix("baseline row") }.map(\.note)
+        #expect(notes == ["baseline row was deleted", "baseline row was changed"])
+    }
+
+    @Test func withoutRecordedIdentityOnlyCountsAreCompared() throws {
+        let rig = try StackRig()
+        try rig.read { db in rig.world.baseline = try Baseline.capture(db) }
+        #expect(try status(rig, "baseline.no_data_lost") == .holds(detail: "no table has fewer rows than the baseline (counts only: the baseline has no row identity)"))
+    }
+}
