@@ -52,7 +52,9 @@ extension DrillSession {
     public func debrief() throws -> DrillDebrief {
         let results = try results()
         let byId = Dictionary(uniqueKeysWithValues: results.map { ($0.info.id, $0.status) })
-        let stillBroken = incident.mustHold.filter { !(byId[$0]?.holds ?? false) }
+        // Repaired means not broken: the viewer taken down with its cache flushed serves
+        // nothing, so traces.viewer_no_pii is not applicable there, and that is the repair.
+        let stillBroken = incident.mustHold.filter { byId[$0]?.isBroken ?? true }
         let damageAtDone = reading(of: results).damage
         let final = try queue.read { db in try Baseline.capture(db, label: "done") }
         // Soak: 30 more virtual minutes of agent activity; a contained fault does no more harm.

@@ -129,9 +129,9 @@ public final class DrillSession {
             if case .broken(_, let evidence) = result.status { return total + evidence.count }
             return total
         }
-        let holding = Set(results.filter { $0.status.holds }.map(\.info.id))
+        let broken = Set(results.filter { $0.status.isBroken }.map(\.info.id))
         return Reading(broken: results.filter { $0.status.isBroken }.map(\.info.id), damage: damage,
-                       recovered: incident.mustHold.allSatisfy(holding.contains))
+                       recovered: incident.mustHold.allSatisfy { !broken.contains($0) })
     }
 
     func reading() throws -> Reading { reading(of: try results()) }

@@ -6,7 +6,8 @@ public struct Incident: Sendable {
     public var fault: String
     /// A, B, C, D, E, full, or none.
     public var plan: String
-    /// Invariants that must hold when the trainee says `done`.
+    /// Invariants that must not be broken when the trainee says `done` (holding, or not
+    /// applicable because nothing is exposed any more).
     public var mustHold: [String]
     /// The revision the schema must be back at (`schema.revision` is graded against it).
     public var revision: String?
