@@ -15,6 +15,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
     @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
     @Option(name: .long, help: "The checklist whose plans `rollback:` steps run, for every scenario (instead of each scenario's own).") var checklist: String?
+    @Flag(name: .long, help: "Check named expectations only: an invariant broken that no step expects does not fail the step (the rule before strict scenarios).") var lenient = false
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
 
@@ -34,7 +35,8 @@ struct RunCommand: ParsableCommand {
             if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
             // Nothing selected is a mistake (a misspelt tag, an empty folder), not a green run.
             if scenarios.isEmpty { throw NothingToRun(paths: paths, tags: tag, tagsInUse: tagsInUse) }
-            let runner = ScenarioRunner(chain: chain, seedOverride: seed)
+            var runner = ScenarioRunner(chain: chain, seedOverride: seed)
+            runner.strict = !lenient
             let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
             let text: String
             switch format {

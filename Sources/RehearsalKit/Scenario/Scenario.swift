@@ -22,6 +22,9 @@ public struct Scenario: Sendable {
     public var compose = ComposeOptions()
     /// Prose → command lines that replace entries of the standard table (`prose:`).
     public var prose: [(String, [String])] = []
+    /// Invariants the scenario accepts broken at any step (`tolerate:`), each for a reason its
+    /// file says; under the strict rule every other broken invariant must be expected.
+    public var tolerate: [String] = []
 }
 
 public struct ScenarioStep: Sendable {

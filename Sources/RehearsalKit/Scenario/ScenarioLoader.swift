@@ -55,7 +55,7 @@ public struct ScenarioLoader {
         }
     }
 
-    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps", "incident", "checklist", "compose", "prose"]
+    static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps", "incident", "checklist", "compose", "prose", "tolerate"]
     static let incidentKeys = ["title", "plan", "must_hold", "revision", "hints", "page", "fault"]
     public static let actions = [
         "baseline", "backup", "restore", "maintenance", "stop", "start", "restart", "deploy", "build", "checkout", "env",
@@ -121,6 +121,7 @@ public struct ScenarioLoader {
         current.value = checklist
         let compose = try value("compose").map(composeOptions) ?? ComposeOptions()
         let prose = try value("prose").map(proseOverrides) ?? []
+        let tolerate = try value("tolerate").map { try invariants($0, "tolerate") } ?? []
         let steps = try stepsNode.sequence("steps").map(step)
         if steps.isEmpty { throw stepsNode.error("a scenario needs at least one step") }
         var incident: Incident?
@@ -129,7 +130,7 @@ public struct ScenarioLoader {
             file: file, name: try nameNode.string("name"), description: try value("description")?.string("description") ?? "",
             tags: try value("tags")?.scalarList("tags") ?? [], seed: UInt64(bitPattern: try value("seed")?.integer("seed") ?? 42),
             fixtures: fixtures, start: start, revision: revision, code: code, steps: steps, incident: incident, checklist: checklist,
-            compose: compose, prose: prose)
+            compose: compose, prose: prose, tolerate: tolerate)
     }
 
     static func syntaxError(_ error: YamlError, file: String) -> ScenarioLoadError {

@@ -7,6 +7,11 @@ public struct ScenarioRunner {
     public var chain: RevisionChain
     /// Replaces each scenario's own seed (`rehearse run --seed N`).
     public var seedOverride: UInt64?
+    /// The strict rule (the default): after every step, an invariant that is broken and that
+    /// neither the step's `broken:` nor the scenario's `tolerate:` names fails the step.
+    /// `rehearse run --lenient` checks named expectations only, as scenario files written before
+    /// the rule were checked.
+    public var strict = true
     /// Wraps the phases of a run (`setup`, `steps`, `invariants`) so a benchmark can time them;
     /// the engine itself never reads a clock.
     public var phase: (String, () throws -> Void) throws -> Void = { _, body in try body() }
@@ -42,7 +47,7 @@ public struct ScenarioRunner {
             var observer = GoNoGoObserver()
             var records: [StepRecord] = []
             for (index, step) in scenario.steps.enumerated() {
-                let record = try perform(step, number: index + 1, db: db, world: world)
+                let record = try perform(step, number: index + 1, db: db, world: world, tolerate: scenario.tolerate)
                 observer.observe(step.action, record)
                 records.append(record)
             }
@@ -63,7 +68,7 @@ public struct ScenarioRunner {
         return world
     }
 
-    func perform(_ step: ScenarioStep, number: Int, db: Database, world: World) throws -> StepRecord {
+    func perform(_ step: ScenarioStep, number: Int, db: Database, world: World, tolerate: [String] = []) throws -> StepRecord {
         let saved = world.saveState()
         var output: [String] = []
         var value: JSONValue?
@@ -93,7 +98,14 @@ public struct ScenarioRunner {
         }
         var invariants: [InvariantResult] = []
         try phase("invariants") { invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db)) }
-        let expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
+        var expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
+        if strict {
+            let expected = Set(step.expect.broken).union(tolerate)
+            for result in invariants where result.status.isBroken && !expected.contains(result.info.id) {
+                expectations.append(ExpectationResult(description: "no unexpected broken invariant", met: false,
+                                                      detail: "\(result.info.id) is broken: \(ExpectationChecker.describe(result.status))"))
+            }
+        }
         return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,
                           output: output, error: failure, value: value, expectations: expectations, invariants: invariants, time: world.clock)
     }

@@ -28,6 +28,36 @@ import Testing
         #expect(record.steps.allSatisfy { !$0.invariants.isEmpty })
     }
 
+    /// Under the strict rule, for other seeds too: no expectation depends on seeded counts.
+    @Test(arguments: [UInt64(1), 7, 99, 12345])
+    func theLibraryPassesForAnySeed(seed: UInt64) throws {
+        for file in Self.files {
+            let record = try Self.run(file, seed: seed)
+            let unmet = record.steps.flatMap { step in step.expectations.filter { !$0.met }.map { "\(file) step \(step.number): \($0.description) — \($0.detail ?? "")" } }
+            #expect(unmet == [], "seed \(seed)")
+        }
+    }
+
+    @Test func anInvariantBrokenThatNoStepExpectsFailsTheStepUnlessLenientOrTolerated() throws {
+        let yaml = "name: s\ncode: sprint3\nrevision: head\nsteps:\n  - shell: docker compose stop backend\n"
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(text: yaml, file: "s.yaml")
+        let strict = try ScenarioRunner(chain: chain).run(scenario)
+        #expect(!strict.passed)
+        #expect(strict.steps[0].expectations.map(\.description) == ["no unexpected broken invariant"])
+        #expect(strict.steps[0].expectations[0].detail?.hasPrefix("api.endpoints_healthy is broken: broken: 1 endpoint(s) failing") == true)
+        var lenient = ScenarioRunner(chain: chain)
+        lenient.strict = false
+        #expect(try lenient.run(scenario).passed)
+        let expected = try ScenarioLoader(chain: chain).load(text: yaml + "    expect: {broken: [api.endpoints_healthy]}\n", file: "s.yaml")
+        #expect(try ScenarioRunner(chain: chain).run(expected).passed)
+        let tolerated = try ScenarioLoader(chain: chain).load(text: yaml.replacingOccurrences(of: "steps:", with: "tolerate: [api.endpoints_healthy]\nsteps:"), file: "s.yaml")
+        #expect(try ScenarioRunner(chain: chain).run(tolerated).passed)
+        #expect(throws: ScenarioLoadError.self) {
+            try ScenarioLoader(chain: chain).load(text: yaml.replacingOccurrences(of: "steps:", with: "tolerate: [api.endpoint_healthy]\nsteps:"), file: "s.yaml")
+        }
+    }
+
     @Test func twoRunsGiveIdenticalJSON() throws {
         for file in ["01-happy-path-deploy.yaml", "05-fault-mcp-bypass-plan-c.yaml", "21-backup-restore-data-loss.yaml"] {
             let a = RunReport(scenarios: [try Self.run(file)]).json().pretty()
@@ -58,13 +88,18 @@ import Testing
         #expect(plans == Set(try ChecklistParser.shipped().planIds))
     }
 
-    static func run(text: String) throws -> ScenarioRecord {
+    /// Runs a scenario's text; `strict: false` is `rehearse run --lenient`.
+    static func run(strict: Bool = true, text: String) throws -> ScenarioRecord {
         let chain = try RevisionChain.shipped()
-        return try ScenarioRunner(chain: chain).run(try ScenarioLoader(chain: chain).load(text: text, file: "own.yaml"))
+        var runner = ScenarioRunner(chain: chain)
+        runner.strict = strict
+        return try runner.run(try ScenarioLoader(chain: chain).load(text: text, file: "own.yaml"))
     }
 
+    /// Named expectations only (--lenient): with no data, the Sprint 3 endpoints fail at every
+    /// step, which is not what this scenario is about.
     @Test func aScenarioFromBaseMigratesUpAndBackDownWithSchemaRevisionHolding() throws {
-        let record = try Self.run(text: """
+        let record = try Self.run(strict: false, text: """
             name: from base
             fixtures: none
             revision: base
@@ -89,8 +124,9 @@ import Testing
 
     /// DESIGN.md's sketch of the format, as written there (with `kind` for the signal type),
     /// plus `code: sprint3`: the sketch never deploys, and a v2.0.0 mcp-server has no write tools.
+    /// It names only the expectations it cares about, so it runs under --lenient.
     @Test func theDesignSketchRunsAsWritten() throws {
-        let record = try Self.run(text: """
+        let record = try Self.run(strict: false, text: """
             name: MCP approval gate bypass is caught and contained by rollback plan C
             tags: [mcp, critical, rollback-c]
             seed: 42
