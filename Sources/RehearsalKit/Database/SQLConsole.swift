@@ -20,6 +20,9 @@ public struct SQLConsole {
         var failure: SQLStatementError?
         var dialect = self.dialect
         if dialect != nil { try CatalogViews.install(db) }
+        // An explicit transaction of the script (BEGIN … COMMIT/ROLLBACK), as a savepoint
+        // inside the script's own.
+        var inTransaction = false
         try db.inSavepoint {
             for statement in statements {
                 let location = SourceLocation(file: source, line: statement.line, column: statement.column)
@@ -32,6 +35,11 @@ public struct SQLConsole {
                     if rewritten.first == "-- TRUNCATE TABLE" {
                         for sql in rewritten.dropFirst() { _ = try execute(db, sql, dialect: dialect) }
                         outcomes.append(.command(tag: "TRUNCATE TABLE"))
+                    } else if let tag = rewritten.first, tag.hasPrefix("-- TAG ") {
+                        for sql in rewritten.dropFirst() { _ = try execute(db, sql, dialect: dialect) }
+                        outcomes.append(.command(tag: String(tag.dropFirst(7))))
+                    } else if let command = rewritten.first, command.hasPrefix("-- TXN ") {
+                        outcomes.append(try transaction(String(command.dropFirst(7)), db, open: &inTransaction))
                     } else {
                         for sql in rewritten { outcomes.append(try execute(db, sql, dialect: dialect)) }
                     }
@@ -41,12 +49,44 @@ public struct SQLConsole {
                 } catch let error as DialectError {
                     failure = SQLStatementError(location: location, message: error.description, resultCode: .SQLITE_ERROR)
                     return .rollback
+                } catch let error as PostgresError {
+                    failure = SQLStatementError(location: location, message: error.description, resultCode: .SQLITE_ERROR)
+                    return .rollback
                 }
+            }
+            // The session ends with the script: what it left open is committed (psql -c), and
+            // `session_replication_role = replica` ends with it.
+            if inTransaction { try db.execute(sql: "RELEASE SAVEPOINT rehearse_txn") }
+            if dialect != nil, try db.tableExists("rehearse_replica_disabled", in: "temp") {
+                for sql in PostgresDialect.endReplica { try db.execute(sql: sql) }
             }
             return .commit
         }
         if let failure { throw failure }
         return outcomes
+    }
+
+    /// psql's transaction commands: BEGIN opens one, COMMIT and ROLLBACK close it, and either
+    /// without one is a warning, not an error.
+    func transaction(_ command: String, _ db: Database, open: inout Bool) throws -> StatementOutcome {
+        switch (command, open) {
+        case ("BEGIN", false):
+            try db.execute(sql: "SAVEPOINT rehearse_txn")
+            open = true
+            return .command(tag: "BEGIN")
+        case ("BEGIN", true):
+            return .command(tag: "WARNING:  there is already a transaction in progress\nBEGIN")
+        case ("COMMIT", true):
+            try db.execute(sql: "RELEASE SAVEPOINT rehearse_txn")
+            open = false
+            return .command(tag: "COMMIT")
+        case ("ROLLBACK", true):
+            try db.execute(sql: "ROLLBACK TO SAVEPOINT rehearse_txn; RELEASE SAVEPOINT rehearse_txn")
+            open = false
+            return .command(tag: "ROLLBACK")
+        default:
+            return .command(tag: "WARNING:  there is no transaction in progress\n\(command)")
+        }
     }
 
     func execute(_ db: Database, _ sql: String, dialect: PostgresDialect?) throws -> StatementOutcome {

@@ -24,7 +24,7 @@ public struct PostgresDialect {
         "AGE": "age()", "GENERATE_SERIES": "generate_series()", "ARRAY": "ARRAY[...]", "ANY": "ANY(...)", "ALL": "ALL(...)",
         "JSONB_BUILD_OBJECT": "jsonb_build_object()", "JSONB_SET": "jsonb_set()", "JSONB_AGG": "jsonb_agg()", "JSON_AGG": "json_agg()",
         "TO_TIMESTAMP": "to_timestamp()", "STRING_AGG": "string_agg()", "ARRAY_AGG": "array_agg()", "LATERAL": "LATERAL",
-        "VACUUM": "VACUUM (Postgres semantics)", "LISTEN": "LISTEN", "NOTIFY": "NOTIFY", "RETURNING": "RETURNING",
+        "VACUUM": "VACUUM (Postgres semantics)", "LISTEN": "LISTEN", "NOTIFY": "NOTIFY",
     ]
     static let droppedCasts: Set<String> = ["JSONB", "JSON", "TEXT", "VARCHAR", "UUID", "TIMESTAMPTZ", "TIMESTAMP", "REGCLASS", "NAME", "BPCHAR"]
     static let integerCasts: Set<String> = ["INT", "INTEGER", "BIGINT", "SMALLINT", "INT4", "INT8", "INT2"]
@@ -36,7 +36,10 @@ public struct PostgresDialect {
         if trimmed.hasPrefix("\\") { return [try metaCommand(trimmed)] }
         var tokens = SQLToken.tokenize(sql)
         let words = tokens.filter { $0.kind == .word }.map(\.upper)
+        try Self.refuseSQLiteSyntax(tokens)
         if words.first == "TRUNCATE" { return try truncate(tokens, db: db) }
+        if let statements = try triggerStatement(tokens, db: db) { return statements }
+        if let transaction = Self.transactionCommand(words) { return ["-- TXN \(transaction)"] }
         if words.first == "CREATE", words.dropFirst().first == "TYPE" || words.dropFirst().first == "FUNCTION" {
             throw DialectError(construct: "CREATE \(words[1])", reason: "only migrations define types and functions")
         }
@@ -222,6 +225,19 @@ public struct PostgresDialect {
         statements += bases.map { "DELETE FROM rehearse_trigger_state WHERE tgname = '\($0)' AND tgname IN (SELECT tgname FROM temp.rehearse_truncating)" }
         statements.append("DELETE FROM temp.rehearse_truncating")
         return ["-- TRUNCATE TABLE"] + statements
+    }
+
+    /// `BEGIN`/`START TRANSACTION`, `COMMIT`/`END`, `ROLLBACK`/`ABORT`: the console keeps the
+    /// transaction (psql's semantics), so the dialect only names it.
+    static func transactionCommand(_ words: [String]) -> String? {
+        guard let first = words.first, words.count <= 3 else { return nil }
+        switch first {
+        case "BEGIN": return "BEGIN"
+        case "START" where words.dropFirst().first == "TRANSACTION": return "BEGIN"
+        case "COMMIT", "END": return "COMMIT"
+        case "ROLLBACK", "ABORT": return words.contains("TO") ? nil : "ROLLBACK"
+        default: return nil
+        }
     }
 
     /// psql's `\dt`; other meta-commands are refused by name.

@@ -22,7 +22,7 @@ enum MigrationBookkeeping {
             ) STRICT;
             CREATE TABLE IF NOT EXISTS rehearse_trigger_state (
                 tgname TEXT NOT NULL PRIMARY KEY,
-                tgenabled TEXT NOT NULL CHECK (tgenabled IN ('O', 'D'))
+                tgenabled TEXT NOT NULL CHECK (tgenabled IN ('O', 'D', 'A'))
             ) STRICT;
             CREATE TABLE IF NOT EXISTS rehearse_revision_checksums (
                 revision TEXT NOT NULL PRIMARY KEY,

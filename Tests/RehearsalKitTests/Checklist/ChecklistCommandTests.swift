@@ -56,7 +56,7 @@ import Testing
         try "# No plans\n".write(to: planless, atomically: true, encoding: .utf8)
         let refused = try runRehearse(["run", "--checklist", planless.path, scenario])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("05-fault-mcp-bypass-plan-c.yaml:23:5: error: "))
+        #expect(refused.stderr.contains("05-fault-mcp-bypass-plan-c.yaml:25:5: error: "))
         #expect(refused.stderr.hasSuffix("planless.md has no rollback plan 'C' (it has none)\n"))
     }
 }

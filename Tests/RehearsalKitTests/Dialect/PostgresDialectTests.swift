@@ -9,6 +9,52 @@ import Testing
         try SQLConsole(source: "t", dialect: PostgresDialect(now: now, seed: 3)).run(db, script: sql)
     }
 
+    /// SQLite-only syntax never reaches SQLite: Postgres's own parse error.
+    @Test(arguments: [("REPLACE INTO users (id) VALUES ('x')", "REPLACE"), ("INSERT OR IGNORE INTO users (id) VALUES ('x')", "OR"),
+                      ("insert or replace into users (id) values ('x')", "or"), ("UPDATE OR ROLLBACK users SET role = 'x'", "OR"), ("PRAGMA foreign_keys = OFF", "PRAGMA")])
+    func sqliteOnlySyntaxIsAPostgresSyntaxError(sql: String, near: String) throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { (db: Database) throws in
+            let before = try dataDump(db)
+            let error = #expect(throws: SQLStatementError.self) { try run(sql, db) }
+            #expect(error?.message == "syntax error at or near \"\(near)\"")
+            #expect(try dataDump(db) == before)
+        }
+    }
+
+    @Test func triggersAreControlledAsInPostgres() throws {
+        let (queue, _) = try makeSeededDatabase()
+        try queue.writeWithoutTransaction { (db: Database) throws in
+            let update = "UPDATE decisions SET rationale = 'x' WHERE rowid = 1 RETURNING rationale"
+            #expect(throws: SQLStatementError.self) { try run(update, db) }
+            let disabled = try run("ALTER TABLE decisions DISABLE TRIGGER decisions_immutable; \(update); ALTER TABLE decisions ENABLE TRIGGER decisions_immutable", db)
+            #expect(disabled.map { $0.psqlTable() } == ["ALTER TABLE", " rationale\n-----------\n x\n(1 row)", "ALTER TABLE"])
+            #expect(throws: SQLStatementError.self) { try run(update, db) }
+            // A replica session: ordinary triggers off until the session (the script) ends.
+            #expect(try run("SET session_replication_role = replica; DELETE FROM audit_events WHERE id = 1", db).last?.psqlTable() == "DELETE 1")
+            #expect(throws: SQLStatementError.self) { try run("DELETE FROM audit_events WHERE id = 2", db) }
+            #expect(throws: SQLStatementError.self) { try run("ALTER TABLE decisions ENABLE ALWAYS TRIGGER decisions_immutable; SET session_replication_role = replica; \(update)", db) }
+            _ = try run("DROP TRIGGER evidence_packs_immutable ON evidence_packs", db)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'evidence_packs_immutable%'") == 0)
+            let missing = #expect(throws: SQLStatementError.self) { try run("DROP TRIGGER evidence_packs_immutable ON evidence_packs", db) }
+            #expect(missing?.message == "trigger \"evidence_packs_immutable\" for table \"evidence_packs\" does not exist")
+            #expect(try run("DROP TRIGGER IF EXISTS evidence_packs_immutable ON evidence_packs", db).map { $0.psqlTable() } == ["DROP TRIGGER"])
+        }
+    }
+
+    @Test func transactionCommandsBehaveAsInPsql() throws {
+        let (queue, _) = try makeSeededDatabase()
+        try queue.writeWithoutTransaction { (db: Database) throws in
+            #expect(try run("COMMIT", db).map { $0.psqlTable() } == ["WARNING:  there is no transaction in progress\nCOMMIT"])
+            #expect(try run("ROLLBACK", db).map { $0.psqlTable() } == ["WARNING:  there is no transaction in progress\nROLLBACK"])
+            let name = try String.fetchOne(db, sql: "SELECT display_name FROM users WHERE rowid = 1")
+            _ = try run("BEGIN; UPDATE users SET display_name = 'gone' WHERE rowid = 1; ROLLBACK", db)
+            #expect(try String.fetchOne(db, sql: "SELECT display_name FROM users WHERE rowid = 1") == name)
+            _ = try run("START TRANSACTION; UPDATE users SET display_name = 'kept' WHERE rowid = 1; COMMIT", db)
+            #expect(try String.fetchOne(db, sql: "SELECT display_name FROM users WHERE rowid = 1") == "kept")
+        }
+    }
+
     @Test(arguments: [
         ("SELECT DISTINCT ON (status) status FROM exceptions", "DISTINCT ON"),
         ("SELECT id FROM users WHERE id = ANY(ARRAY['a'])", "ANY(...)"),
@@ -19,7 +65,7 @@ import Testing
         ("SELECT INTERVAL '1 day'", "INTERVAL"),
         ("CREATE TYPE mood AS ENUM ('ok')", "CREATE TYPE"),
         ("\\d+ decisions", "\\d+"),
-        ("UPDATE users SET role = 'viewer' RETURNING id", "RETURNING"),
+        ("ALTER TABLE decisions ENABLE REPLICA TRIGGER decisions_immutable", "ENABLE REPLICA TRIGGER"),
     ])
     func unsupportedConstructsAreRefusedByName(sql: String, construct: String) throws {
         let queue = try makeDatabase()

@@ -158,6 +158,32 @@ struct DifferentialCorpus {
         corpus.statements.append(Statement(label: "pending_proposals: UPDATE to a bad label", sql: "UPDATE pending_proposals SET status = 'Approved' WHERE id = '\(SchemaFixture.proposalId)'"))
         corpus.statements.append(Statement(label: "users: DELETE a referenced row", sql: "DELETE FROM users WHERE id = '\(SchemaFixture.userId)'"))
         corpus.statements.append(Statement(label: "exceptions: UPDATE status", sql: "UPDATE exceptions SET status = 'dismissed' WHERE id = '\(SchemaFixture.exceptionId)'", readBack: ("exceptions", SchemaFixture.exceptionId)))
+        // SQLite-only syntax is refused as Postgres refuses it; RETURNING works; trigger control
+        // and replica sessions have Postgres's semantics; psql's transaction commands.
+        let decisionRow = "WHERE id = '\(SchemaFixture.decisionId)'"
+        corpus.statements += [
+            Statement(label: "SQLite-only: REPLACE INTO", sql: "REPLACE INTO users (id, email, display_name, role, is_active, created_at) VALUES ('\(SchemaFixture.userId)', 'r@example.com', 'R', 'viewer', true, '2026-01-14T09:00:00Z')"),
+            Statement(label: "SQLite-only: INSERT OR IGNORE", sql: "INSERT OR IGNORE INTO users (id, email, display_name, role, is_active, created_at) VALUES ('\(SchemaFixture.userId)', 'r@example.com', 'R', 'viewer', true, '2026-01-14T09:00:00Z')"),
+            Statement(label: "SQLite-only: UPDATE OR REPLACE", sql: "UPDATE OR REPLACE users SET display_name = 'x' WHERE id = '\(SchemaFixture.userId)'"),
+            Statement(label: "RETURNING on UPDATE", sql: "UPDATE exceptions SET title = 'returned' WHERE id = '\(SchemaFixture.exceptionId)' RETURNING id, title", isQuery: true),
+            Statement(label: "RETURNING on an immutable table still aborts", sql: "UPDATE decisions SET rationale = 'returned' \(decision) RETURNING id"),
+            Statement(label: "DISABLE TRIGGER, UPDATE, ENABLE TRIGGER", sql: "ALTER TABLE decisions DISABLE TRIGGER decisions_immutable; UPDATE decisions SET rationale = 'while disabled' \(decision); ALTER TABLE decisions ENABLE TRIGGER decisions_immutable",
+                      readBack: ("decisions", SchemaFixture.decisionId)),
+            Statement(label: "after ENABLE TRIGGER the UPDATE aborts again", sql: "UPDATE decisions SET rationale = 'enabled' \(decision)"),
+            Statement(label: "a replica session does not fire ordinary triggers", sql: "SET session_replication_role = replica; UPDATE decisions SET rationale = 'replica' \(decision)",
+                      readBack: ("decisions", SchemaFixture.decisionId)),
+            Statement(label: "the replica role ends with the session", sql: "UPDATE decisions SET rationale = 'origin' \(decision)"),
+            Statement(label: "ENABLE ALWAYS fires in a replica session", sql: "ALTER TABLE decisions ENABLE ALWAYS TRIGGER decisions_immutable; SET session_replication_role = replica; UPDATE decisions SET rationale = 'always' \(decision)"),
+            Statement(label: "ENABLE TRIGGER after ALWAYS", sql: "ALTER TABLE decisions ENABLE TRIGGER decisions_immutable"),
+            Statement(label: "DISABLE TRIGGER ALL", sql: "ALTER TABLE evidence_packs DISABLE TRIGGER ALL"),
+            Statement(label: "DELETE … RETURNING with the triggers off", sql: "DELETE FROM evidence_packs WHERE id = '\(SchemaFixture.evidenceId)' RETURNING id", isQuery: true),
+            Statement(label: "ENABLE TRIGGER ALL", sql: "ALTER TABLE evidence_packs ENABLE TRIGGER ALL"),
+            Statement(label: "DROP TRIGGER of a trigger that does not exist", sql: "DROP TRIGGER no_such_trigger ON decisions"),
+            Statement(label: "DROP TRIGGER IF EXISTS of a trigger that does not exist", sql: "DROP TRIGGER IF EXISTS no_such_trigger ON decisions"),
+            Statement(label: "COMMIT outside a transaction is a warning", sql: "COMMIT"),
+            Statement(label: "ROLLBACK undoes an explicit transaction", sql: "BEGIN; UPDATE users SET display_name = 'rolled back' WHERE id = '\(SchemaFixture.userId)'; ROLLBACK",
+                      readBack: ("users", SchemaFixture.userId)),
+        ]
         // The checklist's queries, compared row by row.
         for (index, sql) in try ChecklistSQLTests.statements().enumerated() where sql.hasPrefix("SELECT") {
             // 1.2's latest audit event: ids after failed inserts (D6) and MAX over mixed timestamp texts (D3).
