@@ -82,9 +82,9 @@ extension ChecklistRecord {
                 lines[index] = "| \(metric.metric) | \(metric.before) | \(metric.after) | \(metric.status) |"
             }
             for tool in MCPTools.writeTools where line.hasPrefix("| \(tool) |") {
-                let seen = toolResults[tool]
+                let row = toolGate[tool]
                 func box(_ value: Bool?) -> String { value == nil ? "[ ]" : (value! ? "[x]" : "[!]") }
-                lines[index] = "| \(tool) | \(box(seen.map(\.createdProposal))) | \(box(seen.map { $0.createdProposal && !$0.wroteDirectly })) | \(box(seen.map { !$0.wroteDirectly })) |"
+                lines[index] = "| \(tool) | \(box(row?.createsProposal)) | \(box(row?.requiresApproval)) | \(box(row?.directWriteBlocked)) |"
             }
         }
     }

@@ -162,7 +162,7 @@ public struct ChecklistRehearsal {
         }
         record.final = try? Baseline.capture(db, label: "post-deploy")
         record.finalBroken = try broken().broken
-        record.toolResults = world.toolResults
+        record.toolGate = try ToolGateTable.derive(db)
         record.commit = world.stack.repository.headCommit.id
         record.revision = try MigrationBookkeeping.currentRevision(db)
         return record
@@ -253,7 +253,8 @@ public struct ChecklistRecord: Sendable {
     public var planVerdict: PlanVerdict?
     public var plans: [PlanVerdict] = []
     public var struckAt: Timestamp?
-    public var toolResults: [String: ToolObservation] = [:]
+    /// Checklist 4.5's table as the database shows it at the end.
+    public var toolGate: [String: ToolGateRow] = [:]
     public var commit: String = ""
     public var revision: String?
     /// The invariants broken when the rehearsal ended.

@@ -21,12 +21,12 @@ extension RunReport {
             out += "\n### MCP Approval Gate Test Results\n\n"
             out += "| Tool | Creates Proposal | Requires Approval | Direct Write Blocked |\n|------|------------------|-------------------|---------------------|\n"
             for tool in MCPTools.writeTools {
-                guard let observed = scenario.toolResults[tool] else {
+                guard let row = scenario.toolGate[tool] else {
                     out += "| \(tool) | not exercised | not exercised | not exercised |\n"
                     continue
                 }
                 func box(_ ok: Bool) -> String { ok ? "[x]" : "[ ] FAILED" }
-                out += "| \(tool) | \(box(observed.createdProposal && !observed.wroteDirectly)) | \(box(!observed.wroteDirectly)) | \(box(!observed.wroteDirectly)) |\n"
+                out += "| \(tool) | \(box(row.createsProposal)) | \(box(row.requiresApproval)) | \(box(row.directWriteBlocked)) |\n"
             }
             out += "\n### Go/No-Go Checklist Summary\n\n"
             var section = ""

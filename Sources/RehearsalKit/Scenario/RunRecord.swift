@@ -33,6 +33,8 @@ public struct ScenarioRecord: Sendable {
     public var baseline: Baseline?
     public var finalState: Baseline?
     public var toolResults: [String: ToolObservation]
+    /// Checklist 4.5's table as the database shows it at the end.
+    public var toolGate: [String: ToolGateRow] = [:]
     public var goNoGo: [GoNoGoItem]
 
     public var passed: Bool { steps.allSatisfy(\.passed) }

@@ -52,10 +52,12 @@ public struct ScenarioRunner {
                 records.append(record)
             }
             let final = try? Baseline.capture(db, label: "post-deploy")
-            return ScenarioRecord(
+            var record = ScenarioRecord(
                 file: scenario.file, name: scenario.name, description: scenario.description, tags: scenario.tags, seed: seed,
                 steps: records, baseline: world.baseline, finalState: final, toolResults: world.toolResults,
                 goNoGo: observer.items(final: records.last, world: world))
+            record.toolGate = try ToolGateTable.derive(db)
+            return record
         }
     }
 

@@ -194,3 +194,25 @@ import Testing
         #expect(flushed == .notApplicable(reason: "nothing can be served: no cached page, and no agent_traces table"))
     }
 }
+
+/// Checklist 4.5's three columns are read from the database each on its own.
+@Suite struct ToolGateTableTests {
+    @Test func theColumnsDisagreeWhenTheDatabaseDoes() throws {
+        let rig = try StackRig()
+        try rig.read { db in
+            _ = try MCPTools.call(db, world: rig.world, tool: "propose_signal", caller: "agent:a", arguments: .object([("subject", .string("s")), ("signal_type", .string("t"))]))
+        }
+        #expect(try rig.read { db in try ToolGateTable.derive(db) } == ["propose_signal": ToolGateRow(createsProposal: true, requiresApproval: true, directWriteBlocked: true)])
+        _ = try FaultInjection.inject(rig.world, "mcp.bypass_approval")
+        try rig.read { db in
+            _ = try MCPTools.call(db, world: rig.world, tool: "propose_signal", caller: "agent:a", arguments: .object([("subject", .string("s2")), ("signal_type", .string("t"))]))
+        }
+        #expect(try rig.read { db in try ToolGateTable.derive(db) }["propose_signal"] == ToolGateRow(createsProposal: true, requiresApproval: true, directWriteBlocked: false))
+        // A write applied for a proposal that was never approved: approval not required in fact.
+        try rig.read { db in
+            let proposal = try String.fetchOne(db, sql: "SELECT id FROM pending_proposals WHERE status = 'pending' LIMIT 1")!
+            try AuditLog.record(db, at: rig.world.clock, actor: "user:x", action: "signal.created", entityType: "signal", entityId: nil, details: .object([("proposal_id", .string(proposal))]))
+        }
+        #expect(try rig.read { db in try ToolGateTable.derive(db) }["propose_signal"] == ToolGateRow(createsProposal: true, requiresApproval: false, directWriteBlocked: false))
+    }
+}

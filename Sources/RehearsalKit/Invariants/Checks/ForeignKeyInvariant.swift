@@ -26,11 +26,13 @@ struct ForeignKeyInvariant: Invariant {
         if let notYet = try context.requireRevision("001_create_users_and_policies") { return notYet }
         let db = context.db
         var evidence: [Evidence] = []
+        var undeclared = 0
         for (table, column, parent) in Self.expected where try db.tableExists(table) {
             let declared = try Row.fetchAll(db, sql: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
                 .contains { ($0[0] as String) == column && ($0[1] as String) == parent }
             if !declared {
                 evidence.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
+                undeclared += 1
             }
         }
         var orphans = 0
@@ -45,6 +47,8 @@ struct ForeignKeyInvariant: Invariant {
             orphans += 1
         }
         if evidence.isEmpty { return .holds(detail: "0 orphaned rows") }
-        return .broken(detail: "\(orphans) orphaned row(s)", evidence: evidence)
+        // The headline says what the evidence shows, never "0 orphaned rows" for a broken check.
+        let parts = [orphans > 0 ? "\(orphans) orphaned row(s)" : nil, undeclared > 0 ? "\(undeclared) foreign key(s) not declared" : nil].compactMap { $0 }
+        return .broken(detail: parts.joined(separator: "; "), evidence: evidence)
     }
 }
