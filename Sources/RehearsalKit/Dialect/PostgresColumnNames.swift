@@ -70,7 +70,7 @@ extension PostgresDialect {
         guard tokens[last].kind == .word || tokens[last].kind == .quoted else { return false }
         if previous.upper == "AS" { return true }
         // `x::character varying`: a two-word type, not a name after an operand.
-        if significant.count >= 3, tokens[significant[significant.count - 3]].text == "::" { return false }
+        if significant.count >= 3, tokens[significant[significant.count - 3]].text == "::", ["CHARACTER", "DOUBLE"].contains(previous.upper) { return false }
         if tokens[last].kind == .word && expressionWords.contains(tokens[last].upper) { return false }
         // `count(*) total`, `'x' label`, `e.id ident`: a name right after a complete operand.
         if previous.text == ")" || previous.kind == .string || previous.kind == .number { return true }

@@ -59,6 +59,7 @@ public struct PostgresDialect {
                 throw DialectError(construct: "E'...' escape strings", reason: "not supported by the rehearsal dialect")
             }
         }
+        tokens = normalisingTimestamps(tokens, columns: try Self.timestampColumns(db))
         (tokens, booleanColumns, _) = Self.namingSelectItems(tokens)
         tokens = try replaceFunctions(tokens)
         tokens = try rewriteIntervals(tokens)

@@ -36,7 +36,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH:MM]` (fractions are dropped), or a date alone.
+    /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH|±HHMM|±HH:MM]` (fractions are dropped), or a date alone.
     public init?(iso8601 text: String) {
         let b = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int64? {
@@ -67,9 +67,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             if i < b.count {
                 if b[i] == UInt8(ascii: "Z") { i += 1 }
                 else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-                    guard let oh = number(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = number(i + 4, 2) else { return nil }
+                    // ±HH, ±HHMM or ±HH:MM, as Postgres reads them.
+                    guard let oh = number(i + 1, 2), oh <= 15 else { return nil }
+                    var om: Int64 = 0
+                    var end = i + 3
+                    if end < b.count {
+                        let colon = b[end] == UInt8(ascii: ":") ? 1 : 0
+                        guard let minutes = number(end + colon, 2), minutes < 60 else { return nil }
+                        om = minutes
+                        end += colon + 2
+                    }
                     offset = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "+") ? 1 : -1)
-                    i += 6
+                    i = end
                 } else { return nil }
             }
             guard i == b.count, hour < 24, minute < 60, second < 60 else { return nil }

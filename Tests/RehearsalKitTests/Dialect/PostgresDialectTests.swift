@@ -127,4 +127,42 @@ import Testing
             #expect(tables == ["agent_traces", "alembic_version", "audit_events", "decisions", "evaluations", "evidence_packs", "exceptions", "pending_proposals", "policies", "policy_versions", "signals", "users"])
         }
     }
+
+    /// Every timestamptz form the application or an operator writes is read as Postgres reads
+    /// it, and stored as the instant in UTC; text that is no time is still refused.
+    @Test func timestamptzInputIsReadInEveryFormPostgresAccepts() throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { db in
+            try SchemaFixture.insertAll(db)
+            func expiry(_ literal: String) throws -> String? {
+                _ = try run("UPDATE pending_proposals SET expires_at = '\(literal)'", db)
+                return try String.fetchOne(db, sql: "SELECT expires_at FROM pending_proposals")
+            }
+            #expect(try expiry("2026-01-15") == "2026-01-15T00:00:00Z")
+            #expect(try expiry("2026-01-15 10:00:00+00") == "2026-01-15T10:00:00Z")
+            #expect(try expiry("2026-01-15 10:00:00+0530") == "2026-01-15T04:30:00Z")
+            #expect(try expiry("2026-01-15T10:00:00-03:30") == "2026-01-15T13:30:00Z")
+            #expect(try expiry("2026-01-15T10:00:00.250Z") == "2026-01-15T10:00:00.25Z")
+            #expect(try expiry("2026-01-15 10:00-01") == "2026-01-15T11:00:00Z")
+            #expect(try expiry("tomorrow") == "2026-01-15T00:00:00Z")
+            // Refused as Postgres refuses them, and nothing changes.
+            for bad in ["2026-02-30", "2026-01-15 10:00:00+5", "soon"] {
+                #expect(throws: SQLStatementError.self) { _ = try expiry(bad) }
+                #expect(try String.fetchOne(db, sql: "SELECT expires_at FROM pending_proposals") == "2026-01-15T00:00:00Z")
+            }
+            // Comparisons read the literal as an instant too, whichever side it is on.
+            let due = try run("SELECT count(*) FROM pending_proposals p WHERE p.expires_at <= '2026-01-15 01:00+01' AND '2026-01-14' < p.expires_at", db)
+            #expect(due.last?.psqlCells == [["1"]])
+            // INSERT … VALUES: a date-only expires_at is accepted, as PostgreSQL 15 accepts it.
+            _ = try run("""
+                INSERT INTO pending_proposals (id, proposal_type, proposed_by, proposed_at, payload, status, expires_at)
+                VALUES ('00000000-0000-4000-8000-00000000aaaa', 'signal', 'agent', '2026-01-14 09:00:00+00', '{"note": "2026-01-15"}', 'pending', '2026-01-16')
+                """, db)
+            let row = try Row.fetchOne(db, sql: "SELECT proposed_at, expires_at, payload FROM pending_proposals WHERE id = '00000000-0000-4000-8000-00000000aaaa'")!
+            #expect(row[0] as String == "2026-01-14T09:00:00Z")
+            #expect(row[1] as String == "2026-01-16T00:00:00Z")
+            // A date inside another column's text is data, not a timestamp.
+            #expect(row[2] as String == "{\"note\": \"2026-01-15\"}")
+        }
+    }
 }
