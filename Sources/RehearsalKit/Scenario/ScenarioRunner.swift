@@ -44,11 +44,11 @@ public struct ScenarioRunner {
         return try queue.writeWithoutTransaction { db in
             try phase("setup") { try setUp(db, for: scenario, seed: seed) }
             let world = makeWorld(scenario, seed: seed)
-            var observer = GoNoGoObserver()
+            var observer = GoNoGoObserver(revision: try MigrationBookkeeping.currentRevision(db))
             var records: [StepRecord] = []
             for (index, step) in scenario.steps.enumerated() {
                 let record = try perform(step, number: index + 1, db: db, world: world, tolerate: scenario.tolerate)
-                observer.observe(step.action, record)
+                observer.observe(step.action, record, db: db)
                 records.append(record)
             }
             let final = try? Baseline.capture(db, label: "post-deploy")

@@ -13,7 +13,7 @@ import GRDB
 
     @Test func checkLeavesTheFileByteIdenticalEvenWhenATriggerIsMissing() throws {
         let path = try seededFile()
-        #expect(try runRehearse(["sql", "--db", path, "DROP TRIGGER decisions_immutable_update"]).status == 0)
+        #expect(try runRehearse(["sql", "--sqlite", "--db", path, "DROP TRIGGER decisions_immutable_update"]).status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let result = try runRehearse(["check", "--db", path])
         #expect(result.status == 1)

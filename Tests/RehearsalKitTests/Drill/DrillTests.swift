@@ -107,6 +107,23 @@ import Testing
         #expect(session.lastDebrief?.markdown.contains("| 2026-01-15T11:00:00Z | `kubectl get pods` |") == true)
     }
 
+    /// 7.1's dashboard shows only what the world computes: the error rate follows the backend,
+    /// the clients follow the containers, and rows the world has no figure for say so.
+    @Test func theMonitoringDashboardShowsOnlyComputedFigures() throws {
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/drill-worker-down.yaml")
+        let session = try DrillSession(scenario: scenario, chain: chain)
+        let before = try session.execute("monitor")
+        #expect(before.contains("| API latency p99 | — | > 500ms for 5 min | not simulated |"))
+        #expect(before.contains("| Database connections | clients: backend, mcp-server | > 80% pool | not simulated |"))
+        #expect(before.contains("| API error rate | 0% | > 1% for 5 min | ok |"))
+        _ = try session.execute("docker compose stop backend")
+        let after = try session.execute("monitor")
+        #expect(after.contains("| API error rate | 100% | > 1% for 5 min | ALERT |"))
+        #expect(after.contains("| Database connections | clients: mcp-server | > 80% pool | not simulated |"))
+        #expect(!after.contains("ms |"))
+    }
+
     @Test func theDamageContinuesWhileTheFaultIsNotContained() throws {
         let chain = try RevisionChain.shipped()
         let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/drill-mcp-bypass.yaml")

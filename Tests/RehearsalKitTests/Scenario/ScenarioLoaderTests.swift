@@ -92,6 +92,20 @@ import Testing
         #expect(record.steps[1].output.contains(" ✔ Container governance-os-backend-1  Recreated"))
     }
 
+    /// 8.1's migration items read alembic_version and the schema after each upgrade step: an
+    /// upgrade that was undone says so, and one that never happened is NO-GO.
+    @Test func goNoGoMigrationItemsReadTheDatabase() throws {
+        let yaml = "name: g\ncode: sprint3\nrevision: 005_add_immutability_triggers\nfixtures: small\nsteps:\n  - migrate: {upgrade: +1}\n  - migrate: {downgrade: -1}\n"
+        let chain = try RevisionChain.shipped()
+        let record = try ScenarioRunner(chain: chain).run(try ScenarioLoader(chain: chain).load(text: yaml, file: "g.yaml"))
+        let items = Dictionary(uniqueKeysWithValues: record.goNoGo.map { ($0.item, $0) })
+        #expect(items["Migration 006 successful"]?.status == .go)
+        #expect(items["Migration 006 successful"]?.evidence
+            == "step 1 moved alembic_version to 006 and created pending_proposals; downgraded since (alembic_version is 005_add_immutability_triggers at the end)")
+        #expect(items["Migration 007 successful"]?.status == .noGo)
+        #expect(items["Migration 007 successful"]?.evidence == "no upgrade step moved alembic_version to 007 with agent_traces in place")
+    }
+
     @Test func yamlSyntaxErrorsCarryTheirPosition() throws {
         #expect(try error(head + "  - migrate: {upgrade: head\n").hasPrefix("scenarios/x.yaml:4:1: error: YAML syntax:"))
     }
