@@ -47,7 +47,8 @@ public struct SQLConsole {
                     failure = SQLStatementError(location: location, message: error.message ?? "\(error)", resultCode: error.resultCode)
                     return .rollback
                 } catch let error as DialectError {
-                    failure = SQLStatementError(location: location, message: error.description, resultCode: .SQLITE_ERROR)
+                    let at = Self.location(of: error, in: statement.sql, from: location)
+                    failure = SQLStatementError(location: at, message: error.description, resultCode: .SQLITE_ERROR)
                     return .rollback
                 } catch let error as PostgresError {
                     failure = SQLStatementError(location: location, message: error.description, resultCode: .SQLITE_ERROR)
@@ -119,6 +120,36 @@ public struct SQLConsole {
             return "\(words[0]) \(object)"
         default: return words.first ?? ""
         }
+    }
+
+    /// Where the construct a dialect error names is written in the statement, so the error
+    /// points at it (`file:2:32`) rather than at the statement's start; the statement's start
+    /// when it cannot be found.
+    static func location(of error: DialectError, in sql: String, from start: SourceLocation) -> SourceLocation {
+        var key = error.construct
+        for stop in ["(", "[", " '", "-parameters", " regular-expression", " escape"] {
+            if let range = key.range(of: stop) { key = String(key[..<range.lowerBound]) }
+        }
+        key = key.trimmingWhitespace()
+        let tokens = SQLToken.tokenize(sql)
+        let words = key.split(separator: " ").map { $0.uppercased() }
+        func next(_ index: Int) -> SQLToken? { tokens[(index + 1)...].first { !$0.isTrivia } }
+        let found = tokens.indices.first { index in
+            let token = tokens[index]
+            guard token.kind == .word || token.kind == .symbol else { return false }
+            if key.hasPrefix("::") { return token.text == "::" && next(index)?.upper == String(key.dropFirst(2)).uppercased() }
+            if key.hasPrefix("E'") { return token.upper == "E" && next(index)?.kind == .string }
+            guard let first = words.first, token.upper == first else { return false }
+            return words.count < 2 || next(index)?.upper == words[1]
+        }
+        guard let found else { return start }
+        var line = start.line, column = start.column
+        for token in tokens[..<found] {
+            for character in token.text {
+                if character == "\n" { line += 1; column = 1 } else { column += 1 }
+            }
+        }
+        return SourceLocation(file: start.file, line: line, column: column)
     }
 }
 

@@ -56,23 +56,25 @@ import Testing
     }
 
     @Test(arguments: [
-        ("SELECT DISTINCT ON (status) status FROM exceptions", "DISTINCT ON"),
-        ("SELECT id FROM users WHERE id = ANY(ARRAY['a'])", "ANY(...)"),
-        ("SELECT date_trunc('day', occurred_at) FROM audit_events", "date_trunc()"),
-        ("SELECT email FROM users WHERE email ~ 'x'", "~ regular-expression operators"),
-        ("SELECT $1", "$-parameters or dollar quoting"),
-        ("SELECT '1 day'::interval", "::interval"),
-        ("SELECT INTERVAL '1 day'", "INTERVAL"),
-        ("CREATE TYPE mood AS ENUM ('ok')", "CREATE TYPE"),
-        ("\\d+ decisions", "\\d+"),
-        ("ALTER TABLE decisions ENABLE REPLICA TRIGGER decisions_immutable", "ENABLE REPLICA TRIGGER"),
+        ("SELECT DISTINCT ON (status) status FROM exceptions", "DISTINCT ON", 8),
+        ("SELECT id FROM users WHERE id = ANY(ARRAY['a'])", "ANY(...)", 33),
+        ("SELECT date_trunc('day', occurred_at) FROM audit_events", "date_trunc()", 8),
+        ("SELECT email FROM users WHERE email ~ 'x'", "~ regular-expression operators", 37),
+        ("SELECT $1", "$-parameters or dollar quoting", 8),
+        ("SELECT '1 day'::interval", "::interval", 15),
+        ("SELECT INTERVAL '1 day'", "INTERVAL", 8),
+        ("CREATE TYPE mood AS ENUM ('ok')", "CREATE TYPE", 1),
+        ("\\d+ decisions", "\\d+", 1),
+        ("ALTER TABLE decisions ENABLE REPLICA TRIGGER decisions_immutable", "ENABLE REPLICA TRIGGER", 23),
     ])
-    func unsupportedConstructsAreRefusedByName(sql: String, construct: String) throws {
+    func unsupportedConstructsAreRefusedByName(sql: String, construct: String, column: Int) throws {
         let queue = try makeDatabase()
         try queue.writeWithoutTransaction { (db: Database) throws in
             let error = #expect(throws: SQLStatementError.self) { try run(sql, db) }
             #expect(error?.message.hasPrefix("unsupported Postgres construct \(construct):") == true, "\(error?.message ?? "")")
             #expect(error?.exitStatus == .invalidInput)
+            // The error points at the construct, not at the statement's start.
+            #expect(error?.location == SourceLocation(file: "t", line: 1, column: column))
         }
     }
 
