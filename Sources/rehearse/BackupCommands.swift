@@ -9,7 +9,8 @@ struct BackupCommand: ParsableCommand {
 
     @Option(name: .long, help: "The database to back up.") var db: String?
     @Option(name: .shortAndLong, help: "The backup file to write.") var output: String?
-    @Option(name: .long, help: "List the contents of this backup file instead.") var list: String?
+    @Option(name: .long, help: "List the contents of this backup file instead (after verifying it).") var list: String?
+    @Flag(name: .long, help: "Replace an existing file that is not a backup (a directory, a device or the database itself is never replaced).") var force = false
 
     func validate() throws {
         if list == nil && (db == nil || output == nil) { throw ValidationError("give --db and -o to take a backup, or --list FILE to read one") }
@@ -21,10 +22,11 @@ struct BackupCommand: ParsableCommand {
                 try Backup.load(path: list, name: list).tableOfContents().forEach { print($0) }
                 return
             }
-            let queue = try DatabaseOpener.openExisting(path: db!)
+            _ = try OutputFile.check(output!, kind: .backup, protecting: [db!], force: force)
+            let queue = try DatabaseOpener.openVerified(path: db!)
             let backup = try queue.writeWithoutTransaction { db in try Backup.take(db, name: output!, at: Timestamp(seconds: 0)) }
-            try backup.write(to: output!)
-            print("backup written to \(output!): \(try backup.tableOfContents().count) entries")
+            let header = try backup.write(to: output!, protecting: [db!], force: force)
+            print("backup written to \(output!) and verified: \(header.counts.count) tables, \(header.counts.values.reduce(0, +)) rows, sha256 \(header.checksum.prefix(16))…")
         }
     }
 }
@@ -40,9 +42,7 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let backup = try Backup.load(path: file, name: file)
-            let queue = try DatabaseOpener.open(path: db)
-            let lines = try queue.writeWithoutTransaction { db in try backup.replaceContents(of: db) }
-            lines.forEach { print($0) }
+            try backup.restore(intoFile: db).forEach { print($0) }
             print("restored \(file) into \(db)")
         }
     }

@@ -11,16 +11,14 @@ struct BaselineCommand: ParsableCommand {
     @Option(name: .long, help: "The SQLite database file.") var db: String
     @Option(name: .shortAndLong, help: "Where to write the baseline JSON.") var output: String
     @Option(name: .long, help: "A label stored in the file.") var label: String = "pre-deploy"
+    @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
 
     func run() throws {
         try reportingErrors(file: db) {
-            let queue = try DatabaseOpener.openExisting(path: db)
+            _ = try OutputFile.check(output, kind: .text, protecting: [db], force: force)
+            let queue = try DatabaseOpener.openVerified(path: db)
             let baseline = try queue.read { db in try Baseline.capture(db, label: label) }
-            do {
-                try (baseline.json().pretty() + "\n").write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw OutputFileError(path: output)
-            }
+            try OutputFile.write(baseline.json().pretty(), to: output, protecting: [db], force: force)
             print("baseline '\(label)' written to \(output): " + Baseline.tables.map { "\($0) \(baseline.tableCounts[$0] ?? 0)" }.joined(separator: ", ")
                   + ", latest audit event \(baseline.latestAuditEventId.map(String.init) ?? "none")")
         }
@@ -34,8 +32,3 @@ struct InputFileError: UserFacingError {
     var description: String { "\(path): error: cannot read the \(what)" }
 }
 
-struct OutputFileError: UserFacingError {
-    var path: String
-    var exitStatus: ExitStatus { .invalidInput }
-    var description: String { "\(path): error: cannot write the output file" }
-}

@@ -31,7 +31,7 @@ struct CheckCommand: ParsableCommand {
         try reportingErrors(file: db) {
             let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
             let recorded = try baseline.map { try Baseline.load(path: $0) }
-            let queue = try DatabaseOpener.openExisting(path: db, memoryMapped: true)
+            let queue = try DatabaseOpener.openVerified(path: db, memoryMapped: true)
             let (results, comparison) = try queue.writeWithoutTransaction { db in
                 let virtualNow = try now.flatMap(Timestamp.init(iso8601:)) ?? Self.latestActivity(db) ?? Seeder.defaultNow
                 let context = InvariantContext(db: db, chain: chain, baseline: recorded, expectedRevision: expectRevision, now: virtualNow)

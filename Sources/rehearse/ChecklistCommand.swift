@@ -21,6 +21,7 @@ struct ChecklistCommand: ParsableCommand {
     @Option(name: .long, help: "The plan to run after the fault: auto (6.1's tree) or a plan id.") var plan: String = "auto"
     @Option(name: .long, help: "text, json or markdown.") var format: Format = .text
     @Option(name: .long, help: "Write the record here instead of stdout.") var output: String?
+    @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
     @Option(name: .long, help: "The seed of the fixtures and ids.") var seed: UInt64 = 42
     @Option(name: .long, help: "Code delivery of the simulated compose file: baked or bind.") var code: String = "baked"
     @Option(name: .long, help: "Replace a prose step's command line: 'PROSE=COMMAND' (repeatable).") var prose: [String] = []
@@ -44,6 +45,7 @@ struct ChecklistCommand: ParsableCommand {
             if plan != "auto", checklist.plans[plan] == nil {
                 throw ChecklistError(SourceLocation(file: checklist.file, line: 1, column: 1), "no rollback plan '\(plan)' (plans: \(checklist.planIds.joined(separator: ", ")))")
             }
+            if let output { _ = try OutputFile.check(output, kind: .text, force: force) }
             var rehearsal = ChecklistRehearsal(checklist: checklist, chain: try RevisionChain.shipped())
             rehearsal.seed = seed
             rehearsal.through = through
@@ -69,7 +71,7 @@ struct ChecklistCommand: ParsableCommand {
             case .markdown: text = record.markdown()
             }
             if let output {
-                do { try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: output, atomically: true, encoding: .utf8) } catch { throw OutputFileError(path: output) }
+                try OutputFile.write(text, to: output, force: force)
                 print("checklist record written to \(output)")
             } else {
                 print(text)

@@ -14,6 +14,7 @@ struct DrillCommand: ParsableCommand {
     @Option(name: .long, help: "The seed for the world (and for --random).") var seed: UInt64?
     @Option(name: .long, help: "Run the commands of this file, one per line, instead of prompting.") var script: String?
     @Option(name: .long, help: "Also write the Markdown debrief to this file.") var debrief: String?
+    @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
 
     func validate() throws {
         if !list && (incident == nil) == !random { throw ValidationError("give --incident NAME or --random (or --list)") }
@@ -49,6 +50,7 @@ struct DrillCommand: ParsableCommand {
             guard let (_, scenario) = chosen else {
                 throw DrillNotFound(name: incident ?? "", known: drills.map(\.0))
             }
+            if let debrief { _ = try OutputFile.check(debrief, kind: .text, force: force) }
             let session = try DrillSession(scenario: scenario, chain: chain, seed: seed)
             print(try session.briefing())
             let interactive = script == nil && isatty(STDIN_FILENO) == 1
@@ -69,7 +71,7 @@ struct DrillCommand: ParsableCommand {
                 if !output.isEmpty { print(output) }
             }
             if !session.finished { print(try session.execute("done")) }
-            if let debrief { try session.lastDebrief?.markdown.write(toFile: debrief, atomically: true, encoding: .utf8) }
+            if let debrief, let markdown = session.lastDebrief?.markdown { try OutputFile.write(markdown, to: debrief, force: force) }
         }
     }
 }

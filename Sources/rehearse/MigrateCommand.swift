@@ -15,7 +15,7 @@ struct MigrateCommand: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try migrate(options) { migrator, db in try migrator.upgrade(db, to: target) { print($0) } }
+            try migrate(options, creating: true) { migrator, db in try migrator.upgrade(db, to: target) { print($0) } }
         }
     }
 
@@ -93,10 +93,10 @@ struct MigrateCommand: ParsableCommand {
 }
 
 /// Loads the chain, opens the database and runs one migration command, reporting errors.
-private func migrate(_ options: DatabaseOptions, _ body: (Migrator, Database) throws -> [String]) throws {
+private func migrate(_ options: DatabaseOptions, creating: Bool = false, _ body: (Migrator, Database) throws -> [String]) throws {
     try reportingErrors {
         let chain = try options.loadChain()
-        let queue = try options.openDatabase()
+        let queue = try options.openDatabase(creating: creating)
         try queue.writeWithoutTransaction { db in _ = try body(Migrator(chain: chain), db) }
     }
 }

@@ -12,6 +12,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Only scenarios with this tag (repeatable).") var tag: [String] = []
     @Option(name: .long, help: "text, json, junit or markdown.") var format: Format = .text
     @Option(name: .long, help: "Write the report here instead of stdout.") var output: String?
+    @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
     @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
     @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
     @Option(name: .long, help: "The checklist whose plans `rollback:` steps run, for every scenario (instead of each scenario's own).") var checklist: String?
@@ -35,6 +36,8 @@ struct RunCommand: ParsableCommand {
             if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
             // Nothing selected is a mistake (a misspelt tag, an empty folder), not a green run.
             if scenarios.isEmpty { throw NothingToRun(paths: paths, tags: tag, tagsInUse: tagsInUse) }
+            // The output path is checked before the work, so a refused path costs nothing.
+            if let output { _ = try OutputFile.check(output, kind: .text, force: force) }
             var runner = ScenarioRunner(chain: chain, seedOverride: seed)
             runner.strict = !lenient
             let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
@@ -46,7 +49,7 @@ struct RunCommand: ParsableCommand {
             case .markdown: text = report.markdown()
             }
             if let output {
-                do { try (text.hasSuffix("\n") ? text : text + "\n").write(toFile: output, atomically: true, encoding: .utf8) } catch { throw OutputFileError(path: output) }
+                try OutputFile.write(text, to: output, force: force)
                 print("\(report.scenarios.filter(\.passed).count) of \(report.scenarios.count) scenarios passed; \(format.rawValue) report written to \(output)")
             } else {
                 print(text, terminator: text.hasSuffix("\n") ? "" : "\n")

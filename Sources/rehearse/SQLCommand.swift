@@ -29,7 +29,7 @@ struct SQLCommand: ParsableCommand {
         try reportingErrors {
             let script = statement ?? readStandardInput()
             let source = statement == nil ? "<stdin>" : "<argument>"
-            let queue = try DatabaseOpener.open(path: db)
+            let queue = try DatabaseOpener.openExisting(path: db)
             let outcomes = try queue.writeWithoutTransaction { db in
                 var dialect: PostgresDialect?
                 if !sqlite {

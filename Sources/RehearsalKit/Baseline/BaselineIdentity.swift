@@ -65,6 +65,10 @@ enum BaselineIdentity {
     }
 
     static let fingerprint = DatabaseFunction("rehearse_fingerprint", pure: true) { values in
+        Int64(bitPattern: fingerprintValue(values))
+    }
+
+    static func fingerprintValue(_ values: [DatabaseValue]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) {
             hash ^= UInt64(byte)
@@ -79,7 +83,7 @@ enum BaselineIdentity {
             case .blob(let data): mix(4); data.forEach(mix); mix(0xFF)
             }
         }
-        return Int64(bitPattern: hash)
+        return hash
     }
 }
 

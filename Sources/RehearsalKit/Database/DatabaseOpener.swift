@@ -32,11 +32,30 @@ public enum DatabaseOpener {
 extension DatabaseOpener {
     /// Opens a database that must already exist (commands that read or fill one, not create it).
     public static func openExisting(path: String, memoryMapped: Bool = false) throws -> DatabaseQueue {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DatabaseOpenError(path: path, message: "no such file")
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw NoSuchDatabase(path: path) }
         return try open(path: path, memoryMapped: memoryMapped)
     }
+
+    /// An existing database that passes `PRAGMA quick_check`: what a baseline, a backup or a
+    /// verdict is taken from, so a corrupt file never yields one.
+    public static func openVerified(path: String, memoryMapped: Bool = false) throws -> DatabaseQueue {
+        let queue = try openExisting(path: path, memoryMapped: memoryMapped)
+        do {
+            let problems = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            guard problems == ["ok"] else { throw DatabaseOpenError(path: path, message: "the database is corrupt (quick_check: \(problems.prefix(3).joined(separator: "; ")))") }
+        } catch let error as DatabaseError {
+            throw DatabaseOpenError(path: path, message: error.message ?? "\(error)")
+        }
+        return queue
+    }
+}
+
+/// A command that only reads or changes a database was given a path with no file: it never
+/// creates one (a typo would otherwise leave an empty database behind and a confusing answer).
+public struct NoSuchDatabase: UserFacingError {
+    public var path: String
+    public var exitStatus: ExitStatus { .invalidInput }
+    public var description: String { "error: no such database: \(path) (run `rehearse migrate upgrade head --db \(path)` first)" }
 }
 
 /// The database file could not be opened or is not a database.

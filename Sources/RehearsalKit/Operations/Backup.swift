@@ -9,6 +9,8 @@ public struct Backup {
     let image: DatabaseQueue
     /// `pg_dump -F`: custom (`-Fc`), tar or plain; pg_restore reads the first two only.
     public var format = "custom"
+    /// The verified header of a backup read from a file.
+    public var header: BackupFile.Header?
 
     /// The application tables the archive holds.
     var tableNames: Set<String> {
@@ -22,25 +24,28 @@ public struct Backup {
         return Backup(name: name, takenAt: time, image: image)
     }
 
-    /// Reads a backup file written by `write(to:)` (a SQLite database file).
+    /// Reads a backup file written by `write(to:)` after verifying it (BackupFile.verify): a
+    /// file that does not prove itself is refused before anything reads its tables.
     public static func load(path: String, name: String) throws -> Backup {
-        guard FileManager.default.fileExists(atPath: path) else { throw BackupError.unreadable(path: path, reason: "no such file") }
+        let header = try BackupFile.verify(path: path)
         do {
-            let file = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+            let file = try DatabaseQueue(path: path, configuration: BackupFile.readOnly)
+            defer { try? file.close() }
             let image = try DatabaseQueue()
             try file.read { source in try image.writeWithoutTransaction { copy in try source.backup(to: copy) } }
-            let backup = Backup(name: name, takenAt: Timestamp(seconds: 0), image: image)
-            _ = try backup.tableOfContents()
+            try image.write { db in try db.execute(sql: "DROP TABLE \(BackupFile.headerTable)") }
+            var backup = Backup(name: name, takenAt: Timestamp(seconds: 0), image: image)
+            backup.header = header
             return backup
         } catch let error as DatabaseError {
             throw BackupError.unreadable(path: path, reason: error.message ?? "\(error)")
         }
     }
 
-    public func write(to path: String) throws {
-        try? FileManager.default.removeItem(atPath: path)
-        let file = try DatabaseQueue(path: path)
-        try image.read { source in try file.writeWithoutTransaction { copy in try source.backup(to: copy) } }
+    /// Writes the backup to `path` with its header, verified before it replaces anything.
+    @discardableResult
+    public func write(to path: String, protecting: [String] = [], force: Bool = false) throws -> BackupFile.Header {
+        try BackupFile.write(image, to: path, protecting: protecting, force: force)
     }
 
     /// `pg_restore -c`: replaces everything in `db` with the backup's contents. It cannot run
