@@ -55,7 +55,7 @@ extension DatabaseOpener {
 public struct NoSuchDatabase: UserFacingError {
     public var path: String
     public var exitStatus: ExitStatus { .invalidInput }
-    public var description: String { "error: no such database: \(path) (run `rehearse migrate upgrade head --db \(path)` first)" }
+    public var description: String { "\(path): error: no such database (run `rehearse migrate upgrade head --db \(path)` first)" }
 }
 
 /// The database file could not be opened or is not a database.

@@ -79,7 +79,7 @@ import GRDB
         #expect(unknown.stderr.contains("Error: unknown invariant 'fk.no_orphan' (did you mean 'fk.no_orphans'?)"))
         let missing = try runRehearse(["check", "--db", "/nonexistent/x.db"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "error: no such database: /nonexistent/x.db (run `rehearse migrate upgrade head --db /nonexistent/x.db` first)\n")
+        #expect(missing.stderr == "/nonexistent/x.db: error: no such database (run `rehearse migrate upgrade head --db /nonexistent/x.db` first)\n")
         let badBaseline = try runRehearse(["check", "--db", path, "--baseline", path])
         #expect(badBaseline.status == 2)
         #expect(badBaseline.stderr.hasPrefix("\(path):1:1: error: not a rehearse baseline: invalid JSON: "))

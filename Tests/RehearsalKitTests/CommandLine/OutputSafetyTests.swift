@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import Testing
+@testable import RehearsalKit
+
+/// Nothing lost: output paths that cannot destroy, backups that prove themselves, restores
+/// that cannot wipe, and corrupt input refused as invalid input. Each case was seen destroying
+/// data with exit 0 before.
+@Suite struct OutputSafetyTests {
+    /// A migrated, seeded database and a verified backup of it, in a fresh directory.
+    func workspace() throws -> (directory: URL, db: String, backup: String) {
+        let directory = try makeTemporaryDirectory()
+        let db = directory.appendingPathComponent("g.db").path
+        #expect(try runRehearse(["migrate", "upgrade", "head", "--db", db]).status == 0)
+        #expect(try runRehearse(["seed", "--db", db, "--seed", "3"]).status == 0)
+        let backup = directory.appendingPathComponent("good.dump").path
+        let taken = try runRehearse(["backup", "--db", db, "-o", backup])
+        #expect(taken.status == 0, "\(taken.stderr)")
+        #expect(taken.stdout.hasPrefix("backup written to \(backup) and verified: "))
+        return (directory, db, backup)
+    }
+
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    /// Rows the backup does not have, in a table without immutability triggers.
+    static func addProposals(_ db: Database, _ count: Int) throws {
+        for n in 0..<count {
+            try db.execute(sql: """
+                INSERT INTO pending_proposals (id, proposal_type, proposed_by, proposed_at, payload, status, expires_at)
+                VALUES (?, 'signal', 'agent:test', '2026-01-14T09:00:00Z', '{}', 'pending', '2026-01-15T09:00:00Z')
+                """, arguments: [String(format: "00000000-0000-4000-8000-%012d", n)])
+        }
+    }
+
+    @Test func outputPathsThatWouldDestroySomethingAreRefused() throws {
+        let (directory, db, backup) = try workspace()
+        let reports = directory.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        try "keep".write(to: reports.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
+        let database = bytes(db)
+        let refusals: [([String], String)] = [
+            (["backup", "--db", db, "-o", reports.path], "\(reports.path): error: refusing to write here: it is a directory\n"),
+            (["backup", "--db", db, "-o", db], "\(db): error: refusing to write here: it is the database this command reads\n"),
+            (["baseline", "--db", db, "-o", db], "\(db): error: refusing to write here: it is the database this command reads\n"),
+            (["baseline", "--db", db, "-o", "/dev/null"], "/dev/null: error: refusing to write here: it is not a regular file (a device, a pipe or a socket)\n"),
+            (["baseline", "--db", db, "-o", backup], "\(backup): error: refusing to write here: it is a rehearse backup, not a text file; give --force to replace it\n"),
+            (["run", "--tag", "happy-path", "--output", db], "\(db): error: refusing to write here: it is a SQLite database, not a text file; give --force to replace it\n"),
+            (["backup", "--db", db, "-o", directory.appendingPathComponent("nowhere/b.dump").path], "\(directory.appendingPathComponent("nowhere/b.dump").path): error: refusing to write here: no such directory: \(directory.appendingPathComponent("nowhere").path)\n"),
+        ]
+        for (arguments, message) in refusals {
+            let result = try runRehearse(arguments, currentDirectory: packageRoot)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr == message)
+        }
+        // Nothing was touched: the directory and its file, the database, the device.
+        #expect(try String(contentsOf: reports.appendingPathComponent("keep.txt"), encoding: .utf8) == "keep")
+        #expect(bytes(db) == database)
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+        // A text file is replaced by a text file; --force replaces a file of another kind.
+        let baseline = directory.appendingPathComponent("b.json").path
+        #expect(try runRehearse(["baseline", "--db", db, "-o", baseline]).status == 0)
+        #expect(try runRehearse(["baseline", "--db", db, "-o", baseline, "--label", "again"]).status == 0)
+        #expect(try String(contentsOf: URL(fileURLWithPath: baseline), encoding: .utf8).contains("\"again\""))
+        #expect(try runRehearse(["baseline", "--db", db, "-o", backup, "--force"]).status == 0)
+        // No temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".rehearse-") } == [])
+    }
+
+    @Test func onlyCommandsThatCreateADatabaseCreateOne() throws {
+        let directory = try makeTemporaryDirectory()
+        let typo = directory.appendingPathComponent("typo.db").path
+        for arguments in [["migrate", "current", "--db", typo], ["migrate", "downgrade", "base", "--db", typo], ["sql", "--db", typo, "SELECT 1"],
+                          ["check", "--db", typo], ["baseline", "--db", typo, "-o", directory.appendingPathComponent("b.json").path]] {
+            let result = try runRehearse(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr == "\(typo): error: no such database (run `rehearse migrate upgrade head --db \(typo)` first)\n")
+            #expect(!FileManager.default.fileExists(atPath: typo), "\(arguments)")
+        }
+        #expect(try runRehearse(["migrate", "upgrade", "head", "--db", typo]).status == 0)
+    }
+
+    /// Empty, random, truncated, bit-flipped, edited after writing, or another SQLite file:
+    /// each is refused by `backup --list` and `restore` with the reason, and the target keeps
+    /// every byte.
+    @Test func backupsThatDoNotProveThemselvesAreRefused() throws {
+        let (directory, db, backup) = try workspace()
+        let good = bytes(backup)!
+        func file(_ name: String, _ data: Data) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try data.write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        var generator = SeededGenerator(seed: 5)
+        var flipped = good
+        // Near the end of every page, where SQLite keeps the cell content.
+        for page in stride(from: 4096 * 2, to: good.count - 4096, by: 4096) { for offset in (page + 4000)..<(page + 4064) { flipped[offset] ^= 0xA5 } }
+        let edited = try file("edited.dump", good)
+        try DatabaseQueue(path: edited).write { db in try db.execute(sql: "UPDATE users SET display_name = 'x' WHERE rowid = 1") }
+        let cases: [(String, String)] = [
+            (try file("empty.dump", Data()), "the file is empty"),
+            (try file("random.dump", Data((0..<8192).map { _ in UInt8(generator.below(256)) })), "file is not a database"),
+            (try file("truncated.dump", good.prefix(good.count / 2)), "database disk image is malformed"),
+            (try file("flipped.dump", flipped), ""),
+            (edited, "the content does not match the header's checksum (the file was changed after it was written)"),
+            (db, "a SQLite database, but not a rehearse backup (no rehearse_backup_header table)"),
+        ]
+        let target = directory.appendingPathComponent("target.db").path
+        try FileManager.default.copyItem(atPath: db, toPath: target)
+        let before = bytes(target)
+        for (path, reason) in cases {
+            for arguments in [["backup", "--list", path], ["restore", "--db", target, path]] {
+                let result = try runRehearse(arguments)
+                #expect(result.status == 2, "\(arguments)")
+                #expect(result.stderr.hasPrefix("\(path): error: not a readable backup: \(reason)"), "\(result.stderr)")
+                #expect(result.stdout == "")
+            }
+            #expect(bytes(target) == before, "\(path)")
+        }
+        // The good one restores, and says what it brought back.
+        try DatabaseQueue(path: target).write { db in try Self.addProposals(db, 5) }
+        let restored = try runRehearse(["restore", "--db", target, backup])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("  pending_proposals: 5 → 0 rows (-5)\n"))
+        #expect(try DatabaseQueue(path: target).read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
+    }
+
+    /// A corrupt database yields no baseline, no backup and no verdict, and a good backup in
+    /// the way is not replaced by a corrupt one.
+    @Test func aCorruptDatabaseIsInvalidInputEverywhere() throws {
+        let (directory, db, backup) = try workspace()
+        var data = bytes(db)!
+        for offset in stride(from: 4096 * 3, to: 4096 * 7, by: 1) { data[offset] = UInt8(truncatingIfNeeded: offset &* 31) }
+        let corrupt = directory.appendingPathComponent("corrupt.db").path
+        try data.write(to: URL(fileURLWithPath: corrupt))
+        let good = bytes(backup)
+        for arguments in [["baseline", "--db", corrupt, "-o", directory.appendingPathComponent("b.json").path], ["backup", "--db", corrupt, "-o", backup], ["check", "--db", corrupt]] {
+            let result = try runRehearse(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.hasPrefix("\(corrupt): error: cannot open the database: "), "\(result.stderr)")
+        }
+        #expect(bytes(backup) == good)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("b.json").path))
+    }
+
+    /// kill -9 at moments spread over a restore leaves the old database or the new one, never
+    /// a mix: the swap is a rename of a verified copy.
+    @Test func aRestoreKilledAtAnyMomentLeavesTheOldOrTheNewDatabase() throws {
+        let (directory, db, backup) = try workspace()
+        let newCounts = try DatabaseQueue(path: db).read { db in try Backup.counts(db) }
+        try DatabaseQueue(path: db).write { db in try Self.addProposals(db, 40) }
+        let oldCounts = try DatabaseQueue(path: db).read { db in try Backup.counts(db) }
+        #expect(oldCounts != newCounts)
+        let pristine = directory.appendingPathComponent("pristine.db").path
+        try FileManager.default.copyItem(atPath: db, toPath: pristine)
+        let binary = packageRoot.appendingPathComponent(".build/debug/rehearse").path
+        func start() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["restore", "--db", db, backup]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        // How long one restore takes here, to spread the kills over it.
+        let clock = ContinuousClock()
+        let duration = try clock.measure { let p = try start(); p.waitUntilExit() }
+        var kills = 0, sawOld = 0, sawNew = 0
+        for attempt in 0..<70 {
+            try? FileManager.default.removeItem(atPath: db)
+            try FileManager.default.copyItem(atPath: pristine, toPath: db)
+            let process = try start()
+            let fraction = 0.15 + 0.85 * Double(attempt) / 70
+            Thread.sleep(forTimeInterval: Double(duration.components.attoseconds) / 1e18 * fraction + Double(duration.components.seconds) * fraction)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason == .uncaughtSignal { kills += 1 }
+            let (integrity, counts) = try DatabaseQueue(path: db).read { db in
+                (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Backup.counts(db))
+            }
+            #expect(integrity == ["ok"], "attempt \(attempt)")
+            #expect(counts == oldCounts || counts == newCounts, "attempt \(attempt): a mix")
+            if counts == oldCounts { sawOld += 1 } else if counts == newCounts { sawNew += 1 }
+        }
+        print("restore kill -9: \(kills) kills of 70 restores (one restore \(duration)); old database \(sawOld), new \(sawNew), mixed 0")
+        #expect(kills >= 50)
+    }
+}
