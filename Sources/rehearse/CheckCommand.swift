@@ -6,7 +6,7 @@ import RehearsalKit
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Evaluate the invariant catalog on a database: exit 0 when every applicable invariant holds, 1 otherwise.")
+        abstract: "Evaluate the invariant catalog on a database: exit 0 when every applicable invariant holds, 1 when one is broken, 3 when none is broken but one could not be evaluated (locked, read-only).")
 
     @Option(name: .long, help: "The SQLite database file.") var db: String
     @Option(name: .long, help: "A baseline file from `rehearse baseline`, to compare counts and roles.") var baseline: String?
@@ -55,6 +55,8 @@ struct CheckCommand: ParsableCommand {
                 if let comparison { print("\nBaseline Values:\n\n" + comparison.markdown(), terminator: "") }
             }
             if report.brokenCount > 0 { throw ExitCode(ExitStatus.failed.rawValue) }
+            // Could not evaluate is not "unsafe" (1) and not "safe" (0).
+            if report.unknownCount > 0 { throw ExitCode(ExitStatus.unknown.rawValue) }
         }
     }
 

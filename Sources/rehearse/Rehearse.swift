@@ -8,7 +8,8 @@ struct Rehearse: ParsableCommand {
         abstract: "Rehearse the Governance OS Sprint 3 deploy offline: schema, migrations, invariants.",
         discussion: """
             Exit codes: 0 success; 1 a statement, expectation or invariant failed; \
-            2 invalid input (a malformed migration, scenario or database file); 64 usage error.
+            2 invalid input (a malformed migration, scenario or database file); 3 (check) \
+            could not evaluate, nothing broken; 64 usage error.
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self]

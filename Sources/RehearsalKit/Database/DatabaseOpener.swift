@@ -14,6 +14,8 @@ public enum DatabaseOpener {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "rehearse"
+        // Another process writing: wait for its lock (a probe needs one) before giving up.
+        configuration.busyMode = .timeout(5)
         // Checks read every row of million-row tables; a 64 MiB page cache (SQLite's default is
         // 2 MiB) keeps foreign-key and join lookups from re-reading pages.
         configuration.prepareDatabase { db in

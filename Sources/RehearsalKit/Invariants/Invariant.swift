@@ -38,16 +38,21 @@ public enum InvariantStatus: Sendable, Equatable {
     case holds(detail: String)
     case broken(detail: String, evidence: [Evidence])
     case notApplicable(reason: String)
+    /// Could not be evaluated (the file is locked by another process, read-only, an I/O
+    /// error): neither holds nor broken, so it never makes a deploy look unsafe or safe.
+    case unknown(reason: String)
 
     public var isBroken: Bool { if case .broken = self { return true }; return false }
     public var holds: Bool { if case .holds = self { return true }; return false }
+    public var isUnknown: Bool { if case .unknown = self { return true }; return false }
 
-    /// `holds`, `broken` or `not_applicable`, as JSON reports and scenarios spell it.
+    /// `holds`, `broken`, `not_applicable` or `unknown`, as JSON reports and scenarios spell it.
     public var keyword: String {
         switch self {
         case .holds: return "holds"
         case .broken: return "broken"
         case .notApplicable: return "not_applicable"
+        case .unknown: return "unknown"
         }
     }
 }

@@ -32,6 +32,10 @@ public struct InvariantCatalog: Sendable {
             let status: InvariantStatus
             do {
                 status = try InvariantCatalog.timer(invariant.info.id) { try invariant.evaluate(context) }
+            } catch let error as DatabaseError where Self.couldNotEvaluate.contains(error.resultCode) {
+                // Locked by another process, a read-only file, an I/O error: nothing is known
+                // about the deploy, so nothing is claimed.
+                status = .unknown(reason: "could not evaluate: \(error.message ?? "\(error)")")
             } catch let error as DatabaseError {
                 // The schema is not what the invariant reads (a column dropped, a table renamed
                 // behind alembic's back): it cannot be shown to hold, so it is broken, saying
@@ -42,6 +46,9 @@ public struct InvariantCatalog: Sendable {
             return InvariantResult(info: invariant.info, status: status)
         }
     }
+    /// SQLite's answers that say the check could not run, not that the deploy is unsafe.
+    static let couldNotEvaluate: [ResultCode] = [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_NOMEM, .SQLITE_INTERRUPT, .SQLITE_PROTOCOL]
+
     /// Wraps every invariant evaluation, so `rehearse bench` can say which invariants dominate.
     /// Set only by the benchmark, before it runs anything; the engine never reads a clock.
     nonisolated(unsafe) public static var timer: (String, () throws -> InvariantStatus) throws -> InvariantStatus = { _, body in try body() }

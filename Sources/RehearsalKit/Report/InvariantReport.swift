@@ -11,10 +11,12 @@ public struct InvariantReport: Sendable {
 
     public var brokenCount: Int { results.filter { $0.status.isBroken }.count }
     public var holdsCount: Int { results.filter { $0.status.holds }.count }
-    public var notApplicableCount: Int { results.count - brokenCount - holdsCount }
+    public var unknownCount: Int { results.filter { $0.status.isUnknown }.count }
+    public var notApplicableCount: Int { results.count - brokenCount - holdsCount - unknownCount }
 
     public func summaryLine() -> String {
         "\(results.count) invariants: \(holdsCount) hold, \(brokenCount) broken, \(notApplicableCount) not applicable"
+            + (unknownCount > 0 ? ", \(unknownCount) unknown (could not evaluate)" : "")
     }
 
     public func text(style: TerminalStyle = .plain) -> String {
@@ -27,6 +29,8 @@ public struct InvariantReport: Sendable {
                 lines.append("  \(style.green("holds  ")) \(id)  \(detail)")
             case .notApplicable(let reason):
                 lines.append("  \(style.dim("n/a    ")) \(id)  \(reason)")
+            case .unknown(let reason):
+                lines.append("  \(style.yellow("unknown")) \(id)  \(reason)")
             case .broken(let detail, let evidence):
                 lines.append("  \(style.red("BROKEN ")) \(id)  \(detail) [\(result.info.severity.rawValue)]")
                 for item in evidence.prefix(evidenceLimit) { lines.append("           - \(Self.describe(item))") }
@@ -49,7 +53,7 @@ public struct InvariantReport: Sendable {
     public func json() -> JSONValue {
         .object([
             ("format", .string("rehearse-check/1")),
-            ("summary", .object([("holds", .int(holdsCount)), ("broken", .int(brokenCount)), ("not_applicable", .int(notApplicableCount))])),
+            ("summary", .object([("holds", .int(holdsCount)), ("broken", .int(brokenCount)), ("not_applicable", .int(notApplicableCount)), ("unknown", .int(unknownCount))])),
             ("invariants", .array(results.map { Self.json($0, evidenceLimit: evidenceLimit) })),
         ])
     }
@@ -66,7 +70,7 @@ public struct InvariantReport: Sendable {
         case .holds(let detail):
             members.append(("detail", .string(detail)))
             members.append(("evidence", .array([])))
-        case .notApplicable(let reason):
+        case .notApplicable(let reason), .unknown(let reason):
             members.append(("detail", .string(reason)))
             members.append(("evidence", .array([])))
         case .broken(let detail, let evidence):
@@ -100,6 +104,7 @@ public struct TerminalStyle: Sendable {
 
     func wrap(_ code: String, _ text: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     public func red(_ text: String) -> String { wrap("31;1", text) }
+    public func yellow(_ text: String) -> String { wrap("33;1", text) }
     public func green(_ text: String) -> String { wrap("32", text) }
     public func dim(_ text: String) -> String { wrap("2", text) }
     public func bold(_ text: String) -> String { wrap("1", text) }

@@ -62,6 +62,7 @@ enum ExpectationChecker {
         case .holds(let detail): return "holds: \(detail)"
         case .broken(let detail, let evidence): return "broken: \(detail)" + (evidence.first.map { "; " + InvariantReport.describe($0) } ?? "")
         case .notApplicable(let reason): return "not applicable: \(reason)"
+        case .unknown(let reason): return "unknown: \(reason)"
         }
     }
 

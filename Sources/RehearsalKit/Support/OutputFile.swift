@@ -75,7 +75,7 @@ public enum OutputFile {
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw OutputFileRefused(path: displayPath, reason: "cannot write in its directory: \(String(cString: strerror(errno)))") }
         close(descriptor)
-        let temporary = String(cString: template)
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
             try produce(temporary)
             guard rename(temporary, target) == 0 else {

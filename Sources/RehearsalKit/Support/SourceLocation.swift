@@ -18,6 +18,8 @@ public enum ExitStatus: Int32, Sendable {
     case success = 0
     case failed = 1
     case invalidInput = 2
+    /// `check`: nothing is broken, but something could not be evaluated (locked, read-only, I/O).
+    case unknown = 3
     case usage = 64
 }
 

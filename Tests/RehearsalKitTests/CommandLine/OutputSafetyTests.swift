@@ -187,3 +187,53 @@ import Testing
         #expect(kills >= 50)
     }
 }
+
+/// Could not evaluate is its own verdict: a locked or read-only file says nothing about the
+/// deploy, so it is never reported broken (or holding).
+@Suite struct UnknownVerdictTests {
+    func seededFile() throws -> String {
+        let path = try makeTemporaryDirectory().appendingPathComponent("u.db").path
+        #expect(try runRehearse(["migrate", "upgrade", "head", "--db", path]).status == 0)
+        #expect(try runRehearse(["seed", "--db", path, "--seed", "3"]).status == 0)
+        return path
+    }
+
+    func evaluate(_ queue: DatabaseQueue) throws -> [String: InvariantStatus] {
+        let results = try queue.writeWithoutTransaction { db in
+            try InvariantCatalog.standard.evaluate(InvariantContext(db: db, chain: try RevisionChain.shipped(), baseline: nil, expectedRevision: nil, now: Seeder.defaultNow))
+        }
+        return Dictionary(uniqueKeysWithValues: results.map { ($0.info.id, $0.status) })
+    }
+
+    @Test func aReadOnlyFileIsUnknownNotABrokenTrigger() throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let statuses = try evaluate(try DatabaseQueue(path: try seededFile(), configuration: configuration))
+        for table in ["decisions", "evidence_packs", "audit_events"] {
+            guard case .unknown(let reason) = statuses["immutability.\(table)"] else { Issue.record("immutability.\(table): \(String(describing: statuses["immutability.\(table)"]))"); continue }
+            #expect(reason.hasPrefix("could not evaluate: attempt to write a readonly database"))
+        }
+        #expect(!statuses.values.contains { $0.isBroken })
+    }
+
+    @Test func aFileLockedByAnotherWriterIsUnknownAndCheckExitsThree() throws {
+        let path = try seededFile()
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: path, configuration: holding)
+        var configuration = Configuration()
+        configuration.busyMode = .immediateError
+        let checker = try DatabaseQueue(path: path, configuration: configuration)
+        try holder.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }  // a writer in the middle of its transaction
+        let statuses = try evaluate(checker)
+        #expect(statuses["immutability.decisions"]?.isUnknown == true)
+        #expect(!statuses.values.contains { $0.isBroken })
+        // Through the binary: 3, not 1, and the reason is printed (it waits 5 s for the lock first).
+        let result = try runRehearse(["check", "--db", path])
+        try holder.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("  unknown immutability.decisions "))
+        #expect(!result.stdout.contains("BROKEN"))
+        #expect(try runRehearse(["check", "--db", path]).status == 0)
+    }
+}

@@ -72,6 +72,9 @@ struct ImmutabilityInvariant: Invariant {
                     evidence.append(Evidence(table: table, rowId: id, note: "\(operation) of a row succeeded (rolled back by the check)"))
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER {
                     // The trigger said no: this is what must happen.
+                } catch let error as DatabaseError where InvariantCatalog.couldNotEvaluate.contains(error.resultCode) {
+                    // A read-only or locked file says nothing about the trigger: unknown, not broken.
+                    throw error
                 } catch let error as DatabaseError {
                     evidence.append(Evidence(table: table, rowId: id, note: "\(operation) failed, but not by the trigger: \(error.message ?? "")"))
                 }
