@@ -94,16 +94,24 @@ public struct Baseline: Sendable, Equatable {
         func fail(_ reason: String) -> BaselineError { .malformed(path: path, reason: reason) }
         guard value["format"]?.stringValue == format else { throw fail("expected \"format\": \"\(format)\"") }
         guard case .object(let countMembers)? = value["table_counts"] else { throw fail("missing table_counts") }
+        // Counts are whole numbers a table can hold; anything else (1e19, -1, 2.5) is refused
+        // here, never trapped on later.
+        func rowCount(_ value: JSONValue, _ field: String) throws -> Int {
+            guard let n = value.doubleValue else { throw fail("\(field) is not a number") }
+            guard n >= 0, n <= 9_007_199_254_740_992, let whole = Int(exactly: n) else {
+                throw fail("\(field) must be a whole row count from 0 to 2^53, not \(value.serialized())")
+            }
+            return whole
+        }
         var counts: [String: Int] = [:]
         for (table, count) in countMembers {
-            guard let n = count.doubleValue else { throw fail("table_counts.\(table) is not a number") }
-            counts[table] = Int(n)
+            counts[table] = try rowCount(count, "table_counts.\(table)")
         }
         func buckets(_ key: String) throws -> [Bucket] {
             guard let items = value[key]?.arrayValue else { throw fail("missing \(key)") }
             return try items.map { item in
-                guard case .object(let members) = item, let count = item["count"]?.doubleValue else { throw fail("malformed entry in \(key)") }
-                return Bucket(key: Dictionary(uniqueKeysWithValues: members.filter { $0.0 != "count" }), count: Int(count))
+                guard case .object(let members) = item, let count = item["count"] else { throw fail("malformed entry in \(key)") }
+                return Bucket(key: Dictionary(members.filter { $0.0 != "count" }) { first, _ in first }, count: try rowCount(count, "\(key)[].count"))
             }
         }
         var roles: [String: UserRole] = [:]
@@ -117,7 +125,7 @@ public struct Baseline: Sendable, Equatable {
             label: value["label"]?.stringValue ?? "baseline", revision: value["revision"]?.stringValue, tableCounts: counts,
             decisionsByType: try buckets("decisions_by_type"), exceptionsByStatus: try buckets("exceptions_by_status"),
             usersByRole: try buckets("users_by_role"),
-            latestAuditEventId: value["latest_audit_event"]?["id"]?.doubleValue.map { Int64($0) },
+            latestAuditEventId: try value["latest_audit_event"]?["id"].flatMap { $0 == .null ? nil : Int64(try rowCount($0, "latest_audit_event.id")) },
             latestAuditTime: value["latest_audit_event"]?["occurred_at"]?.stringValue, userRoles: roles)
     }
 }

@@ -237,3 +237,64 @@ import Testing
         #expect(try runRehearse(["check", "--db", path]).status == 0)
     }
 }
+
+/// Numbers in a baseline file are validated where they are read: no value of any numeric
+/// field traps the process (1e19 crashed `check` with SIGILL before).
+@Suite struct BaselineNumberTests {
+    @Test func everyNumericFieldRefusesWhatIsNotARowCount() throws {
+        let directory = try makeTemporaryDirectory()
+        let db = directory.appendingPathComponent("n.db").path
+        #expect(try runRehearse(["migrate", "upgrade", "head", "--db", db]).status == 0)
+        #expect(try runRehearse(["seed", "--db", db, "--seed", "3"]).status == 0)
+        let path = directory.appendingPathComponent("b.json").path
+        #expect(try runRehearse(["baseline", "--db", db, "-o", path]).status == 0)
+        let good = try JSONParser.parse(try String(contentsOfFile: path, encoding: .utf8))
+        // Every number in the file, by its path.
+        func numbers(_ value: JSONValue, _ path: [String]) -> [[String]] {
+            switch value {
+            case .number: return [path]
+            case .object(let members): return members.flatMap { numbers($0.1, path + [$0.0]) }
+            case .array(let items): return items.enumerated().flatMap { numbers($0.element, path + [String($0.offset)]) }
+            default: return []
+            }
+        }
+        func replacing(_ value: JSONValue, _ path: ArraySlice<String>, with literal: String) -> JSONValue {
+            guard let key = path.first else { return .number(literal) }
+            switch value {
+            case .object(let members): return .object(members.map { $0.0 == key ? ($0.0, replacing($0.1, path.dropFirst(), with: literal)) : $0 })
+            case .array(let items): return .array(items.enumerated().map { String($0.offset) == key ? replacing($0.element, path.dropFirst(), with: literal) : $0.element })
+            default: return value
+            }
+        }
+        let fields = numbers(good, []).filter { $0.first != "format" }
+        #expect(fields.count >= 15)
+        var runs = 0
+        for field in fields {
+            for literal in ["1e19", "-1e19", "9223372036854775807", "-1", "2.5", "1e308"] {
+                try replacing(good, field[...], with: literal).pretty().write(toFile: path, atomically: true, encoding: .utf8)
+                let result = try runRehearse(["check", "--db", db, "--baseline", path])
+                runs += 1
+                #expect(result.status == 2, "\(field.joined(separator: ".")) = \(literal): \(result.status) \(result.stderr)")
+                #expect(result.stderr.contains("must be a whole row count from 0 to 2^53, not \(literal)"), "\(result.stderr)")
+            }
+        }
+        print("baseline numbers: \(runs) mutants over \(fields.count) numeric fields, every one exit 2")
+    }
+
+    @Test func alembicVersionWithSeveralRowsOrNoneIsBroken() throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { db in
+            func status() throws -> InvariantStatus {
+                let context = InvariantContext(db: db, chain: try RevisionChain.shipped(), baseline: nil, expectedRevision: "007_add_agent_traces", now: Seeder.defaultNow)
+                return try InvariantCatalog.standard.evaluate(context, only: ["schema.revision"])[0].status
+            }
+            #expect(try status().holds)
+            try db.execute(sql: "INSERT INTO alembic_version VALUES ('006_add_pending_proposals')")
+            guard case .broken(let detail, let evidence) = try status() else { Issue.record("two rows hold"); return }
+            #expect(detail == "alembic_version has 2 rows: 006_add_pending_proposals, 007_add_agent_traces")
+            #expect(evidence.count == 2)
+            try db.execute(sql: "DELETE FROM alembic_version")
+            #expect(try status().isBroken)
+        }
+    }
+}

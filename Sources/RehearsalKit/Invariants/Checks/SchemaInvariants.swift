@@ -8,6 +8,15 @@ struct SchemaRevisionInvariant: Invariant {
     }
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        // alembic keeps exactly one row; several make "the" revision meaningless (alembic
+        // itself stops with "Online migration expected to match one row when updating").
+        if try context.db.tableExists("alembic_version") {
+            let rows = try String.fetchAll(context.db, sql: "SELECT version_num FROM alembic_version ORDER BY version_num")
+            if rows.count > 1 {
+                return .broken(detail: "alembic_version has \(rows.count) rows: \(rows.joined(separator: ", "))",
+                               evidence: rows.map { Evidence(table: "alembic_version", rowId: $0, column: "version_num", note: "one of \(rows.count) rows; alembic keeps exactly one") })
+            }
+        }
         let current = try MigrationBookkeeping.currentRevision(context.db)
         guard let expected = context.expectedRevision else { return .notApplicable(reason: "no expected revision") }
         if current == expected || (current == nil && expected == RevisionChain.base) { return .holds(detail: "at \(expected)") }
