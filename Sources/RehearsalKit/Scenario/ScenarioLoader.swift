@@ -73,6 +73,45 @@ public struct ScenarioLoader {
         return try load(text: text, file: shown, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
+    /// The most nodes a scenario may expand to once its aliases are followed. The largest
+    /// library scenario has under 1,000; a billion-laughs file (nested aliases, a few hundred
+    /// bytes) expands to hundreds of millions, and is refused before anything walks it.
+    public static let nodeBudget = 100_000
+
+    /// Counts the composed tree's nodes (aliases expanded, which is what every later walk
+    /// sees) and stops at the budget, naming the first alias in the file.
+    static func checkExpansion(_ node: Node, text: String, file: String) throws {
+        var remaining = nodeBudget
+        func visit(_ node: Node) -> Bool {
+            remaining -= 1
+            if remaining < 0 { return false }
+            switch node {
+            case .scalar, .alias: return true
+            case .sequence(let sequence): return sequence.allSatisfy(visit)
+            case .mapping(let mapping): return mapping.allSatisfy { visit($0.key) && visit($0.value) }
+            }
+        }
+        guard !visit(node) else { return }
+        // The first `*name` of an anchor `&name` the file defines: where the expansion starts.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        func names(after marker: Character, in line: [Character]) -> [(Int, String)] {
+            var found: [(Int, String)] = []
+            for (offset, character) in line.enumerated() where character == marker && (offset == 0 || " [{,:-".contains(line[offset - 1])) {
+                let name = String(line[(offset + 1)...].prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+                if !name.isEmpty { found.append((offset, name)) }
+            }
+            return found
+        }
+        let anchors = Set(lines.flatMap { names(after: "&", in: $0).map(\.1) })
+        for (number, line) in lines.enumerated() {
+            if let (offset, _) = names(after: "*", in: line).first(where: { anchors.contains($0.1) }) {
+                throw ScenarioLoadError(SourceLocation(file: file, line: number + 1, column: offset + 1),
+                                        "YAML aliases expand to more than \(nodeBudget) nodes (the loader's budget); this alias is where the expansion starts")
+            }
+        }
+        throw ScenarioLoadError(SourceLocation(file: file, line: 1, column: 1), "the scenario expands to more than \(nodeBudget) YAML nodes (the loader's budget)")
+    }
+
     /// Loads a scenario's text; `directory` is where a relative `checklist:` path starts (the
     /// scenario file's own folder).
     public func load(text: String, file: String, directory: String? = nil) throws -> Scenario {
@@ -83,6 +122,7 @@ public struct ScenarioLoader {
             throw Self.syntaxError(error, file: file)
         }
         guard let node else { throw ScenarioLoadError(SourceLocation(file: file, line: 1, column: 1), "empty scenario file") }
+        try Self.checkExpansion(node, text: text, file: file)
         let root = YAMLNode(node: node, file: file)
         let entries = try root.mapping("a scenario")
         try YAMLNode.checkKeys(entries, allowed: Self.scenarioKeys, what: "a scenario")

@@ -106,6 +106,21 @@ import Testing
         #expect(items["Migration 007 successful"]?.evidence == "no upgrade step moved alembic_version to 007 with agent_traces in place")
     }
 
+    /// A few hundred bytes of nested aliases (billion laughs) are refused at the first alias,
+    /// before anything walks the expansion; ordinary aliases still work.
+    @Test func aliasExpansionHasABudget() throws {
+        var lines = ["name: x", "description: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for i in 1...8 { lines.append("x\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]") }
+        lines.append("steps: []")
+        let text = lines.joined(separator: "\n") + "\n"
+        #expect(text.utf8.count < 600)
+        let chain = try RevisionChain.shipped()
+        let error = #expect(throws: ScenarioLoadError.self) { try ScenarioLoader(chain: chain).load(text: text, file: "bomb.yaml") }
+        #expect(error?.description == "bomb.yaml:3:10: error: YAML aliases expand to more than 100000 nodes (the loader's budget); this alias is where the expansion starts")
+        let small = "name: x\ntags: &t [a, b]\nsteps:\n  - verify: [schema.revision]\n    label: \"SELECT * FROM x\"\n"
+        #expect(try ScenarioLoader(chain: chain).load(text: small, file: "ok.yaml").tags == ["a", "b"])
+    }
+
     @Test func yamlSyntaxErrorsCarryTheirPosition() throws {
         #expect(try error(head + "  - migrate: {upgrade: head\n").hasPrefix("scenarios/x.yaml:4:1: error: YAML syntax:"))
     }
