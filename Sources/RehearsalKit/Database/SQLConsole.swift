@@ -16,6 +16,8 @@ public struct SQLConsole {
 
     public func run(_ db: Database, script: String) throws -> [StatementOutcome] {
         let statements = SQLScript.statements(in: script)
+        let budget = WorkBudget.install(on: db)
+        defer { budget.remove(from: db) }
         var outcomes: [StatementOutcome] = []
         var failure: SQLStatementError?
         var dialect = self.dialect
@@ -43,6 +45,15 @@ public struct SQLConsole {
                     } else {
                         for sql in rewritten { outcomes.append(try execute(db, sql, dialect: dialect)) }
                     }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT && budget.exhausted {
+                    failure = SQLStatementError(location: location, message: "stopped after \(WorkBudget.steps / 1_000_000) million SQLite steps (the console's work budget, docs/limits.md): \(statement.sql.prefix(80))", resultCode: .SQLITE_ERROR)
+                    return .rollback
+                } catch is WorkBudget.TooManyRows {
+                    failure = SQLStatementError(location: location, message: "the result has more than \(WorkBudget.maximumRows) rows (the console's limit, docs/limits.md); add a LIMIT or an aggregate", resultCode: .SQLITE_ERROR)
+                    return .rollback
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_TOOBIG {
+                    failure = SQLStatementError(location: location, message: "a value is larger than \(WorkBudget.maximumValueBytes / 1_048_576) MiB (the console's limit, docs/limits.md)", resultCode: .SQLITE_ERROR)
+                    return .rollback
                 } catch let error as DatabaseError {
                     failure = SQLStatementError(location: location, message: error.message ?? "\(error)", resultCode: error.resultCode)
                     return .rollback
@@ -95,8 +106,15 @@ public struct SQLConsole {
         if statement.columnCount > 0 {
             let columns = dialect == nil ? statement.columnNames : statement.columnNames.map(Self.postgresColumnName)
             let booleans = try BooleanColumns.indices(of: statement, db).union(dialect?.booleanColumns ?? [])
-            let rows = try Row.fetchAll(statement)
-            return .rows(columns: columns, values: rows.map { Array($0.databaseValues) }, booleans: booleans)
+            var values: [[DatabaseValue]] = []
+            let rows = try Row.fetchCursor(statement)
+            while let row = try rows.next() {
+                values.append(Array(row.databaseValues))
+                if values.count > WorkBudget.maximumRows {
+                    throw WorkBudget.TooManyRows()
+                }
+            }
+            return .rows(columns: columns, values: values, booleans: booleans)
         }
         try statement.execute()
         return .command(tag: Self.commandTag(sql: sql, changes: db.changesCount))

@@ -26,6 +26,7 @@ public struct PostgresDialect {
         "TO_TIMESTAMP": "to_timestamp()", "STRING_AGG": "string_agg()", "ARRAY_AGG": "array_agg()", "LATERAL": "LATERAL",
         "VACUUM": "VACUUM (Postgres semantics)", "LISTEN": "LISTEN", "NOTIFY": "NOTIFY",
     ]
+    static let maximumNesting = 1000
     static let droppedCasts: Set<String> = ["JSONB", "JSON", "TEXT", "VARCHAR", "UUID", "TIMESTAMPTZ", "TIMESTAMP", "REGCLASS", "NAME", "BPCHAR"]
     static let integerCasts: Set<String> = ["INT", "INTEGER", "BIGINT", "SMALLINT", "INT4", "INT8", "INT2"]
 
@@ -35,6 +36,16 @@ public struct PostgresDialect {
         let trimmed = sql.trimmingWhitespace()
         if trimmed.hasPrefix("\\") { return [try metaCommand(trimmed)] }
         var tokens = SQLToken.tokenize(sql)
+        // Deeper nesting than SQLite evaluates (its expression depth limit is 1000) is refused
+        // here, before the rewrites walk it: they look around parentheses, which would cost
+        // quadratic time on 100,000 of them.
+        var depth = 0
+        for token in tokens where token.kind == .symbol {
+            if token.text == "(" { depth += 1 } else if token.text == ")" { depth -= 1 }
+            if depth > Self.maximumNesting {
+                throw DialectError(construct: "(", reason: "nested more than \(Self.maximumNesting) parentheses deep (SQLite's expression depth limit)")
+            }
+        }
         let words = tokens.filter { $0.kind == .word }.map(\.upper)
         try Self.refuseSQLiteSyntax(tokens)
         if words.first == "TRUNCATE" { return try truncate(tokens, db: db) }

@@ -20,6 +20,31 @@ import Testing
         #expect(statements[2].column == 24)
     }
 
+    /// Hostile statements end with an error naming the limit, and the script's earlier
+    /// statements are rolled back (docs/limits.md).
+    @Test func workIsBounded() throws {
+        let queue = try makeDatabase()
+        try queue.writeWithoutTransaction { db in
+            func refusal(_ script: String) -> String? {
+                do { _ = try SQLConsole(source: "s", dialect: PostgresDialect(now: Seeder.defaultNow)).run(db, script: script); return nil }
+                catch let error as SQLStatementError { return error.message }
+                catch { return "\(error)" }
+            }
+            let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users")
+            #expect(refusal("INSERT INTO users (id, email, display_name, role, created_at) VALUES ('00000000-0000-4000-8000-0000000000ff', 'x@example.com', 'X', 'viewer', now()); SELECT zeroblob(1000000000)")
+                    == "a value is larger than 64 MiB (the console's limit, docs/limits.md)")
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") == before)
+            #expect(refusal("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000001) SELECT x FROM c")
+                    == "the result has more than 1000000 rows (the console's limit, docs/limits.md); add a LIMIT or an aggregate")
+            #expect(refusal("SELECT " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000))?
+                .hasSuffix("nested more than 1000 parentheses deep (SQLite's expression depth limit)") == true)
+            #expect(refusal("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")?
+                .hasPrefix("stopped after 500 million SQLite steps (the console's work budget, docs/limits.md): WITH RECURSIVE") == true)
+            // The budget is per script: the next one runs.
+            #expect(refusal("SELECT 1") == nil)
+        }
+    }
+
     @Test func printsRowsLikePsql() throws {
         let queue = try makeDatabase()
         let outcomes = try queue.writeWithoutTransaction { db in
