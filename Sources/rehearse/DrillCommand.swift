@@ -66,7 +66,7 @@ struct DrillCommand: ParsableCommand {
                 return readLine()
             }
             while !session.finished, let line = nextLine() {
-                if !interactive { print("drill> \(line)") }
+                if !interactive { print("drill> \(PIIScanner().scrub(text: line).text)") }
                 let output = try session.execute(line)
                 if !output.isEmpty { print(output) }
             }

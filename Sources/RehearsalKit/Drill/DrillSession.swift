@@ -84,10 +84,15 @@ public final class DrillSession {
         }
         // Nothing changes the world between commands, so the last entry is the state before this one.
         let before = timeline.last?.broken ?? []
-        let (output, minutes) = try queue.writeWithoutTransaction { db in try Self.run(command, db: db, world: world) }
+        let (raw, minutes) = try queue.writeWithoutTransaction { db in try Self.run(command, db: db, world: world) }
+        // The trainee sees that PII leaked ([REDACTED:EMAIL] where an address was), never the
+        // values: the transcript and the debrief are written down and shared.
+        let scanner = try queue.read { db in PIIScanner(people: (try? TraceRecorder.knownPeople(db)) ?? []) }
+        let output = raw.split(separator: "\n", omittingEmptySubsequences: false).map { scanner.scrub(text: String($0)).text }.joined(separator: "\n")
+        let shown = scanner.scrub(text: command).text
         try passTime(minutes: minutes)
         let after = try reading()
-        timeline.append(TimelineEntry(time: world.clock, command: command, summary: output.split(separator: "\n").first.map(String.init) ?? "",
+        timeline.append(TimelineEntry(time: world.clock, command: shown, summary: output.split(separator: "\n").first.map(String.init) ?? "",
                                       broken: after.broken, damage: after.damage, recovered: after.recovered))
         let newlyBroken = Set(after.broken).subtracting(before)
         var text = output

@@ -108,8 +108,12 @@ public struct ScenarioRunner {
                                                       detail: "\(result.info.id) is broken: \(ExpectationChecker.describe(result.status))"))
             }
         }
-        return StepRecord(number: number, line: step.line, action: step.label ?? step.action.summary, succeeded: failure == nil,
-                          output: output, error: failure, value: value, expectations: expectations, invariants: invariants, time: world.clock)
+        // Expectations read the raw output; the record keeps it scrubbed, so no report in any
+        // format carries a name or an address: the placeholder says which type stood where.
+        let scanner = PIIScanner(people: (try? TraceRecorder.knownPeople(db)) ?? [])
+        return StepRecord(number: number, line: step.line, action: scanner.scrub(text: step.label ?? step.action.summary).text, succeeded: failure == nil,
+                          output: output.map { scanner.scrub(text: $0).text }, error: failure.map { scanner.scrub(text: $0).text },
+                          value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock)
     }
 
     /// One line for any error a step can raise: the application's refusal, a constraint or

@@ -298,3 +298,47 @@ import Testing
         }
     }
 }
+
+/// No PII in any artefact: the whole library in every report format, the checklist record
+/// with the viewer fault, and every drill's transcript and debrief, each scanned line by line
+/// with `rehearse pii scan` (the viewer-fault scenarios and drills render names and e-mails).
+@Suite struct ReportPIITests {
+    /// Findings of `rehearse pii scan` over every line of `text`, each line given as a JSON string.
+    func findings(_ text: String) throws -> Int {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { JSONValue.string(String($0)).serialized() }
+        let scan = try runRehearse(["pii", "scan"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(scan.status == 0 || scan.status == 1, "\(scan.stderr)")
+        return try scan.stdout.split(separator: "\n").reduce(0) { total, line in
+            total + ((try JSONParser.parse(String(line)))["findings"]?.arrayValue?.count ?? 0)
+        }
+    }
+
+    @Test func noReportCarriesPII() throws {
+        var artefacts: [(String, String)] = []
+        for format in ["text", "json", "junit", "markdown"] {
+            artefacts.append(("run \(format)", try runRehearse(["run", "--format", format], currentDirectory: packageRoot).stdout))
+        }
+        artefacts.append(("checklist viewer.unsanitized", try runRehearse(["checklist", "--format", "markdown", "--fault", "viewer.unsanitized", "--no-plans"]).stdout))
+        let directory = try makeTemporaryDirectory()
+        let script = directory.appendingPathComponent("probe.txt")
+        try """
+            curl -s http://localhost:3000/traces
+            curl -s -H "Authorization: Bearer user:role:approver" http://localhost:8000/api/v1/traces
+            docker compose exec postgres psql -U govos -d governance_os -c "SELECT input_summary, output_summary FROM agent_traces LIMIT 5"
+            done
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let drills = try runRehearse(["drill", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(drills.count >= 8)
+        for drill in drills {
+            let debrief = directory.appendingPathComponent("\(drill).md").path
+            artefacts.append(("drill \(drill)", try runRehearse(["drill", "--incident", drill, "--script", script.path, "--debrief", debrief]).stdout))
+            artefacts.append(("debrief \(drill)", try String(contentsOfFile: debrief, encoding: .utf8)))
+        }
+        // The scan finds PII where there is some (so zero below means something).
+        #expect(try findings("reviewer: Aoife Dahl <aoife.dahl.2@example.org>") > 0)
+        for (name, text) in artefacts {
+            #expect(!text.isEmpty, "\(name)")
+            #expect(try findings(text) == 0, "\(name)")
+        }
+    }
+}
