@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import GRDB
 import RehearsalKit
@@ -65,11 +66,14 @@ struct MigrateCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let chain = try options.loadChain()
-                let queue = try options.openDatabase()
-                try queue.read { db in
-                    let migrator = Migrator(chain: chain)
-                    migrator.history(verbose: verbose, current: try migrator.current(db)).forEach { print($0) }
+                let migrator = Migrator(chain: chain)
+                // alembic history reads the scripts; the database only marks the current
+                // revision, so a missing file is no revision, not a file to create.
+                var current: String?
+                if FileManager.default.fileExists(atPath: options.db) {
+                    current = try options.openDatabase().read { db in try migrator.current(db) }
                 }
+                migrator.history(verbose: verbose, current: current).forEach { print($0) }
             }
         }
     }

@@ -45,7 +45,8 @@ import GRDB
               "summary": {
                 "holds": 2,
                 "broken": 0,
-                "not_applicable": 0
+                "not_applicable": 0,
+                "unknown": 0
               },
               "invariants": [
                 {
