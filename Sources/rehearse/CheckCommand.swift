@@ -30,6 +30,9 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         try reportingErrors(file: db) {
             let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
+            if let expectRevision, expectRevision != RevisionChain.base, !chain.revisions.contains(where: { $0.id == expectRevision }) {
+                throw ValidationError("--expect-revision '\(expectRevision)' is not a revision of the chain (revisions: \(chain.revisions.map(\.id).joined(separator: ", ")))")
+            }
             let recorded = try baseline.map { try Baseline.load(path: $0) }
             let queue = try DatabaseOpener.openVerified(path: db, memoryMapped: true)
             let (results, comparison) = try queue.writeWithoutTransaction { db in
@@ -73,3 +76,4 @@ extension TerminalStyle {
         TerminalStyle(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
     }
 }
+

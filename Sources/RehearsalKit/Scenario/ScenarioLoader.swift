@@ -137,6 +137,10 @@ public struct ScenarioLoader {
         if let startNode = value("start") {
             let text = try startNode.string("start")
             guard let parsed = Timestamp(iso8601: text) else { throw startNode.error("start '\(text)' is not an ISO-8601 time (e.g. 2026-01-14T09:00:00Z)") }
+            // The schema stores four-digit years from 1970 on; a start it would refuse is refused here, at its line.
+            guard parsed.seconds >= 0, parsed.seconds < Timestamp(iso8601: "9000-01-01T00:00:00Z")!.seconds else {
+                throw startNode.error("start '\(text)' is outside the years the rehearsal models (1970 to 8999)")
+            }
             start = parsed
         }
         let revision = try value("revision").map(revision) ?? "005_add_immutability_triggers"

@@ -342,3 +342,23 @@ import Testing
         }
     }
 }
+
+/// Values the rehearsal would refuse later are refused where they are written.
+@Suite struct EarlyRefusalTests {
+    @Test func aStartTheSchemaCannotHoldIsRefusedAtItsLine() throws {
+        let chain = try RevisionChain.shipped()
+        let error = #expect(throws: ScenarioLoadError.self) {
+            try ScenarioLoader(chain: chain).load(text: "name: x\nstart: 0000-01-01T00:00:00Z\nsteps:\n  - health: true\n", file: "y.yaml")
+        }
+        #expect(error?.description == "y.yaml:2:8: error: start '0000-01-01T00:00:00Z' is outside the years the rehearsal models (1970 to 8999)")
+    }
+
+    @Test func anUnknownExpectedRevisionIsAUsageError() throws {
+        let path = try makeTemporaryDirectory().appendingPathComponent("r.db").path
+        #expect(try runRehearse(["migrate", "upgrade", "head", "--db", path]).status == 0)
+        let result = try runRehearse(["check", "--db", path, "--expect-revision", "009_nope"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: --expect-revision '009_nope' is not a revision of the chain (revisions: 001_create_users_and_policies, "))
+        #expect(try runRehearse(["check", "--db", path, "--expect-revision", "007_add_agent_traces"]).status == 0)
+    }
+}
