@@ -7,7 +7,10 @@ public enum ChecklistParser {
     public static func load(path: String, displayPath: String? = nil) throws -> Checklist {
         let shown = displayPath ?? path
         guard let data = FileManager.default.contents(atPath: path) else { throw ChecklistError(SourceLocation(file: shown, line: 1, column: 1), "cannot read the checklist") }
-        guard let text = String(data: data, encoding: .utf8) else { throw ChecklistError(SourceLocation(file: shown, line: 1, column: 1), "the checklist is not UTF-8 text") }
+        let text: String
+        do { text = try UTF8Text.decode(data) } catch let invalid as UTF8Text.Invalid {
+            throw ChecklistError(SourceLocation(file: shown, line: invalid.line, column: invalid.column), "this byte is not UTF-8 (the checklist is UTF-8 text)")
+        }
         return try parse(text, file: shown)
     }
 

@@ -63,8 +63,9 @@ public struct RevisionChain: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw MigrationError.malformedFile(location: SourceLocation(file: path, line: 1, column: 1), reason: "cannot read the file")
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw MigrationError.malformedFile(location: SourceLocation(file: path, line: 1, column: 1), reason: "the file is not UTF-8 text")
+            let text: String
+            do { text = try UTF8Text.decode(data) } catch let invalid as UTF8Text.Invalid {
+                throw MigrationError.malformedFile(location: SourceLocation(file: path, line: invalid.line, column: invalid.column), reason: "this byte is not UTF-8 (revision files are UTF-8 text)")
             }
             revisions.append(try RevisionParser.parse(text: text, path: shownPath, fileStem: String(name.dropLast(4))))
         }

@@ -67,8 +67,12 @@ public struct ScenarioLoader {
 
     public func load(path: String, displayPath: String? = nil) throws -> Scenario {
         let shown = displayPath ?? path
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioLoadError(SourceLocation(file: shown, line: 1, column: 1), "cannot read the file")
+        }
+        let text: String
+        do { text = try UTF8Text.decode(data) } catch let invalid as UTF8Text.Invalid {
+            throw ScenarioLoadError(SourceLocation(file: shown, line: invalid.line, column: invalid.column), "this byte is not UTF-8 (scenario files are UTF-8 text)")
         }
         return try load(text: text, file: shown, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }

@@ -353,6 +353,19 @@ import Testing
         #expect(error?.description == "y.yaml:2:8: error: start '0000-01-01T00:00:00Z' is outside the years the rehearsal models (1970 to 8999)")
     }
 
+    @Test func invalidUTF8IsReportedAtItsByteAndAByteOrderMarkIsAccepted() throws {
+        let directory = try makeTemporaryDirectory()
+        let bad = directory.appendingPathComponent("bad.yaml")
+        try Data("name: x\ndescription: caf".utf8 + [0xE9] + Data(" ok\nsteps:\n  - health: true\n".utf8)).write(to: bad)
+        let result = try runRehearse(["run", bad.path])
+        #expect(result.status == 2)
+        #expect(result.stderr == "\(bad.path):2:17: error: this byte is not UTF-8 (scenario files are UTF-8 text)\n")
+        let bom = directory.appendingPathComponent("bom.yaml")
+        try Data([0xEF, 0xBB, 0xBF] + Array("name: x\nsteps:\n  - health: true\n".utf8)).write(to: bom)
+        #expect(try runRehearse(["run", bom.path]).status == 0)
+        #expect(throws: UTF8Text.Invalid(line: 3, column: 2)) { try UTF8Text.decode(Data("a\nb\nc".utf8 + [0xF0, 0x28])) }
+    }
+
     @Test func anUnknownExpectedRevisionIsAUsageError() throws {
         let path = try makeTemporaryDirectory().appendingPathComponent("r.db").path
         #expect(try runRehearse(["migrate", "upgrade", "head", "--db", path]).status == 0)
