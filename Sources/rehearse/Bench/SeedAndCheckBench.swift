@@ -88,6 +88,11 @@ struct SeedAndCheckBench {
         try ("PRAGMA cache_size = -65536;\nPRAGMA mmap_size = 2147418112;\n" + CheckEquivalentSQL.script).write(toFile: tuned, atomically: true, encoding: .utf8)
         let tunedSeconds = try timeProcess(sqlite3, [seeded.path], stdinFile: tuned, expectErrors: true)
         print(String(format: "  with check's cache and memory map: %.2f s; check takes %.2f×", tunedSeconds, total / tunedSeconds))
+        // baseline, backup and check verify the file first (PRAGMA quick_check): what it adds.
+        let queue = try DatabaseOpener.open(path: seeded.path, memoryMapped: true)
+        let (verdict, quickCheck) = try Stopwatch.time { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") } }
+        precondition(verdict == ["ok"], "the seeded file failed quick_check")
+        print(String(format: "PRAGMA quick_check %@ (run before check, baseline and backup): %.2f s = %.2f× of check's own time", seeded.profile.name, quickCheck, quickCheck / total))
     }
 
     func checkTimings(_ seeded: Seeded) throws -> [(String, Double)] {
