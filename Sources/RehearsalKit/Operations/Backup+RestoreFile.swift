@@ -32,13 +32,7 @@ extension Backup {
             let descriptor = open(temporary, O_RDONLY)
             if descriptor >= 0 { fsync(descriptor); close(descriptor) }
         }
-        var lines: [String] = []
-        for table in Set(before?.keys ?? [:].keys).union(expected.keys).sorted() where before?[table] != expected[table] {
-            let b = before?[table], a = expected[table]
-            if let b, let a { lines.append("  \(table): \(b) → \(a) rows (\(a - b >= 0 ? "+" : "")\(a - b))") }
-            else if let b { lines.append("  \(table): dropped (\(b) rows lost)") }
-            else if let a { lines.append("  \(table): restored (\(a) rows)") }
-        }
+        var lines = Backup.changes(before: before ?? [:], after: expected)
         if exists && before == nil { lines.insert("  (the database replaced could not be read; its counts are unknown)", at: 0) }
         return lines
     }
