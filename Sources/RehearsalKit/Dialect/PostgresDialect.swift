@@ -70,7 +70,11 @@ public struct PostgresDialect {
                 throw DialectError(construct: "E'...' escape strings", reason: "not supported by the rehearsal dialect")
             }
         }
-        tokens = normalisingTimestamps(tokens, columns: try Self.timestampColumns(db))
+        // Only a statement with a string literal can need it: the schema lookup stays off the
+        // path of every other statement.
+        if tokens.contains(where: { $0.kind == .string }) {
+            tokens = normalisingTimestamps(tokens, columns: try Self.timestampColumns(db))
+        }
         (tokens, booleanColumns, _) = Self.namingSelectItems(tokens)
         tokens = try replaceFunctions(tokens)
         tokens = try rewriteIntervals(tokens)
