@@ -17,7 +17,7 @@ struct BackupCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(list == nil ? "backup" : "backup --list", file: list ?? db) {
             if let list {
                 try Backup.load(path: list, name: list).tableOfContents().forEach { print($0) }
                 return
@@ -40,7 +40,7 @@ struct RestoreCommand: ParsableCommand {
     @Argument(help: "The backup file.") var file: String
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("restore", file: db) {
             let backup = try Backup.load(path: file, name: file)
             try backup.restore(intoFile: db).forEach { print($0) }
             print("restored \(file) into \(db)")

@@ -14,7 +14,7 @@ struct BaselineCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
 
     func run() throws {
-        try reportingErrors(file: db) {
+        try reportingErrors("baseline", file: db) {
             _ = try OutputFile.check(output, kind: .text, protecting: [db], force: force)
             let queue = try DatabaseOpener.openVerified(path: db)
             let baseline = try queue.read { db in try Baseline.capture(db, label: label) }

@@ -28,7 +28,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors(file: db) {
+        try reportingErrors("check", file: db) {
             let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
             if let expectRevision, expectRevision != RevisionChain.base, !chain.revisions.contains(where: { $0.id == expectRevision }) {
                 throw ValidationError("--expect-revision '\(expectRevision)' is not a revision of the chain (revisions: \(chain.revisions.map(\.id).joined(separator: ", ")))")

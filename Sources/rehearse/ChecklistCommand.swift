@@ -40,7 +40,7 @@ struct ChecklistCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("checklist") {
             let checklist = try (file ?? self.checklist).map { try ChecklistParser.load(path: $0) } ?? ChecklistParser.shipped()
             if plan != "auto", checklist.plans[plan] == nil {
                 throw ChecklistError(SourceLocation(file: checklist.file, line: 1, column: 1), "no rollback plan '\(plan)' (plans: \(checklist.planIds.joined(separator: ", ")))")

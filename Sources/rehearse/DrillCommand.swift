@@ -21,7 +21,7 @@ struct DrillCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("drill") {
             let chain = try RevisionChain.shipped()
             let loader = ScenarioLoader(chain: chain)
             let drills = try ScenarioLibrary.files(paths: []).compactMap { file -> (String, Scenario)? in

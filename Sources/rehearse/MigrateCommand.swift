@@ -16,7 +16,7 @@ struct MigrateCommand: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try migrate(options, creating: true) { migrator, db in try migrator.upgrade(db, to: target) { print($0) } }
+            try migrate("migrate upgrade \(target)", options, creating: true) { migrator, db in try migrator.upgrade(db, to: target) { print($0) } }
         }
     }
 
@@ -35,7 +35,7 @@ struct MigrateCommand: ParsableCommand {
         }
 
         func run() throws {
-            try migrate(options) { migrator, db in try migrator.downgrade(db, to: target) { print($0) } }
+            try migrate("migrate downgrade \(target)", options) { migrator, db in try migrator.downgrade(db, to: target) { print($0) } }
         }
     }
 
@@ -44,7 +44,7 @@ struct MigrateCommand: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
+            try reportingErrors("migrate current", file: options.db) {
                 let chain = try options.loadChain()
                 let queue = try options.openDatabase()
                 try queue.read { db in
@@ -64,7 +64,7 @@ struct MigrateCommand: ParsableCommand {
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
+            try reportingErrors("migrate history", file: options.db) {
                 let chain = try options.loadChain()
                 let migrator = Migrator(chain: chain)
                 // alembic history reads the scripts; the database only marks the current
@@ -80,16 +80,23 @@ struct MigrateCommand: ParsableCommand {
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check that no applied revision's file changed since it ran (exit 2 naming it if one did).")
+            abstract: "Check that no applied revision's file changed since it ran (exit 2 naming it) and that the schema is what the migrations produce at the recorded revision (exit 1 listing every difference).")
         @OptionGroup var options: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
+            try reportingErrors("migrate validate", file: options.db) {
                 let chain = try options.loadChain()
                 let queue = try options.openDatabase()
                 try queue.read { db in
-                    try Migrator(chain: chain).refuseChangedFiles(db)
-                    print("ok: \(try Migrator(chain: chain).current(db) ?? "<base>"), every applied revision matches its file")
+                    let migrator = Migrator(chain: chain)
+                    let differences = try migrator.schemaDifferences(db)
+                    let revision = try migrator.current(db) ?? "<base>"
+                    try migrator.refuseChangedFiles(db)
+                    guard differences.isEmpty else {
+                        for difference in differences { print("  - \(difference)") }
+                        throw MigrationError.schemaDrift(revision: revision, differences: differences.count)
+                    }
+                    print("ok: \(revision), every applied revision matches its file and the schema matches the migrations")
                 }
             }
         }
@@ -97,8 +104,8 @@ struct MigrateCommand: ParsableCommand {
 }
 
 /// Loads the chain, opens the database and runs one migration command, reporting errors.
-private func migrate(_ options: DatabaseOptions, creating: Bool = false, _ body: (Migrator, Database) throws -> [String]) throws {
-    try reportingErrors {
+private func migrate(_ operation: String, _ options: DatabaseOptions, creating: Bool = false, _ body: (Migrator, Database) throws -> [String]) throws {
+    try reportingErrors(operation, file: options.db) {
         let chain = try options.loadChain()
         let queue = try options.openDatabase(creating: creating)
         try queue.writeWithoutTransaction { db in _ = try body(Migrator(chain: chain), db) }

@@ -29,7 +29,7 @@ struct PIICommand: ParsableCommand {
         @Flag(name: .long, help: "Exit 1 when any line has a finding.") var failOnFindings = false
 
         func run() throws {
-            try reportingErrors {
+            try reportingErrors("pii scan") {
                 let status = try processStandardInput(PIILineProcessor(scanner: try options.scanner(), mode: .scan), failOnFindings: failOnFindings)
                 if status != .success { throw ExitCode(status.rawValue) }
             }
@@ -43,7 +43,7 @@ struct PIICommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            try reportingErrors {
+            try reportingErrors("pii scrub") {
                 let status = try processStandardInput(PIILineProcessor(scanner: try options.scanner(), mode: .scrub), failOnFindings: false)
                 if status != .success { throw ExitCode(status.rawValue) }
             }

@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("run") {
             let chain = try migrations.map { try RevisionChain.load(directory: $0) } ?? RevisionChain.shipped()
             let loader = ScenarioLoader(chain: chain)
             // Load everything first: an invalid file stops the run before anything runs.

@@ -16,7 +16,7 @@ struct SQLCommand: ParsableCommand {
 
     @Argument(help: "The SQL to run (reads stdin when omitted).") var statement: String?
     @Flag(name: .long, help: "Print each result set as a JSON array of row objects.") var json = false
-    @Option(name: .long, help: "The SQLite database file (created if missing).") var db: String
+    @Option(name: .long, help: "The SQLite database file (it must exist: `migrate upgrade` creates one).") var db: String
     @Flag(name: .long, help: "Run SQLite's SQL as is, without the Postgres rewrite layer.") var sqlite = false
     @Option(name: .long, help: "What NOW() means, ISO-8601 (default: the latest audit event's time).") var now: String?
     @Option(name: .long, help: "Seed for gen_random_uuid() (default: derived from the database's contents).") var seed: UInt64?
@@ -26,7 +26,7 @@ struct SQLCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("sql", file: db) {
             let script = statement ?? readStandardInput()
             let source = statement == nil ? "<stdin>" : "<argument>"
             let queue = try DatabaseOpener.openExisting(path: db)

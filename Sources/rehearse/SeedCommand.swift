@@ -17,7 +17,7 @@ struct SeedCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors(file: db) {
+        try reportingErrors("seed", file: db) {
             let queue = try DatabaseOpener.openExisting(path: db)
             let summary = try queue.write { db in
                 try Seeder(profile: SeedProfile.named(profile)!, seed: seed).seed(db)

@@ -26,7 +26,7 @@ public enum DatabaseOpener {
         do {
             return try DatabaseQueue(path: path, configuration: configuration)
         } catch let error as DatabaseError {
-            throw DatabaseOpenError(path: path, message: error.message ?? "\(error)")
+            throw DatabaseOpenError(path: path, message: SQLiteFailure.describe(error))
         }
     }
 }
@@ -46,7 +46,7 @@ extension DatabaseOpener {
             let problems = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
             guard problems == ["ok"] else { throw DatabaseOpenError(path: path, message: "the database is corrupt (quick_check: \(problems.prefix(3).joined(separator: "; ")))") }
         } catch let error as DatabaseError {
-            throw DatabaseOpenError(path: path, message: error.message ?? "\(error)")
+            throw DatabaseOpenError(path: path, message: SQLiteFailure.describe(error))
         }
         return queue
     }

@@ -19,6 +19,7 @@ public struct InvariantCatalog: Sendable {
         CountsUnchangedInvariant(),
         NoDataLostInvariant(),
         SchemaRevisionInvariant(),
+        SchemaMatchesRevisionInvariant(),
         Sprint3ObjectsInvariant(),
     ] + InvariantCatalog.behaviourInvariants)
 
@@ -38,10 +39,12 @@ public struct InvariantCatalog: Sendable {
                 status = .unknown(reason: "could not evaluate: \(error.message ?? "\(error)")")
             } catch let error as DatabaseError {
                 // The schema is not what the invariant reads (a column dropped, a table renamed
-                // behind alembic's back): it cannot be shown to hold, so it is broken, saying
-                // why, and every other invariant is still evaluated.
+                // behind alembic's back): nothing is known about this invariant, so it is
+                // unknown; the drift itself is broken in `schema.matches_revision`, which
+                // lists every difference.
                 let reason = error.message ?? "\(error)"
-                status = .broken(detail: "cannot be evaluated: \(reason)", evidence: [Evidence(note: "the database refused the invariant's query: \(reason)")])
+                let drift = reason.hasPrefix("no such") || reason.contains("has no column") ? " (the schema differs from the migrations: see schema.matches_revision)" : ""
+                status = .unknown(reason: "could not evaluate: \(reason)\(drift)")
             }
             return InvariantResult(info: invariant.info, status: status)
         }

@@ -19,11 +19,15 @@ public enum MigrationError: UserFacingError, Equatable {
     case conflictingObjects(revision: String, path: String, objects: [String])
     /// A statement of a revision failed; everything the revision did was rolled back.
     case statementFailed(location: SourceLocation, revision: String, direction: String, statement: String, message: String)
+    /// `migrate validate`: there is no single recorded revision to compare the schema with.
+    case cannotCompareSchema(reason: String)
+    /// `migrate validate`: the schema is not what the migrations produce at the recorded revision.
+    case schemaDrift(revision: String, differences: Int)
 
     public var exitStatus: ExitStatus {
         switch self {
         case .invalidTarget: return .usage
-        case .statementFailed, .conflictingObjects: return .failed
+        case .statementFailed, .conflictingObjects, .schemaDrift, .cannotCompareSchema: return .failed
         default: return .invalidInput
         }
     }
@@ -55,6 +59,10 @@ public enum MigrationError: UserFacingError, Equatable {
             return "\(path): error: pre-migration validation failed: revision \(revision) would create \(objects.joined(separator: ", ")), which already \(objects.count == 1 ? "exists" : "exist"); nothing was changed"
         case .statementFailed(let location, let revision, let direction, let statement, let message):
             return "\(location): error: \(direction) \(revision) failed and was rolled back: \(message) (statement: \(Self.abbreviate(statement)))"
+        case .cannotCompareSchema(let reason):
+            return "error: the schema matches no revision: \(reason)"
+        case .schemaDrift(let revision, let differences):
+            return "error: the schema differs from what the migrations produce at \(revision): \(differences) difference(s), listed above"
         }
     }
 

@@ -11,7 +11,8 @@ extension RunReport {
                 let holding = step.invariants.filter { $0.status.holds }.count
                 let mark = step.passed ? style.green("ok  ") : style.red("FAIL")
                 let outcome = step.succeeded ? "done" : "error: \(step.error!)"
-                lines.append("  \(mark) \(step.number). \(step.action) — \(outcome)  [\(holding) hold, \(broken.count) broken, \(step.invariants.count - holding - broken.count) n/a]")
+                let unknown = step.invariants.filter(\.status.isUnknown).count
+                lines.append("  \(mark) \(step.number). \(step.action) — \(outcome)  [\(holding) hold, \(broken.count) broken, \(unknown == 0 ? "" : "\(unknown) unknown, ")\(step.invariants.count - holding - broken.count - unknown) n/a]")
                 for expectation in step.expectations where !expectation.met {
                     lines.append("       " + style.red("expected \(expectation.description)") + (expectation.detail.map { ": \($0)" } ?? ""))
                 }

@@ -29,6 +29,10 @@ enum ExpectationChecker {
             let status = byId[id]!
             results.append(ExpectationResult(description: "\(id) broken", met: status.isBroken, detail: status.isBroken ? nil : describe(status)))
         }
+        for id in expect.unknown {
+            let status = byId[id]!
+            results.append(ExpectationResult(description: "\(id) unknown", met: status.isUnknown, detail: status.isUnknown ? nil : describe(status)))
+        }
         if let expected = expect.returns {
             let met = value.map { same($0, expected) } ?? false
             results.append(ExpectationResult(description: "returns \(expected.serialized())", met: met, detail: met ? nil : "returned \(value?.serialized() ?? "nothing")"))

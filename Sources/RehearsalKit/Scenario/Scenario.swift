@@ -150,6 +150,9 @@ public enum StepAction: Sendable {
 public struct Expectation: Sendable {
     public var hold: [String] = []
     public var broken: [String] = []
+    /// Invariants that cannot be evaluated after the step (`unknown`): a table or column the
+    /// invariant reads is gone, so it is neither holds nor broken.
+    public var unknown: [String] = []
     /// A constraint or trigger name, or a fragment of the message, the step must fail with.
     public var error: String?
     public var returns: JSONValue?
@@ -162,7 +165,7 @@ public struct Expectation: Sendable {
     /// The exit status of a command-line step (its last command; for a plan, its first failing one).
     public var exit: Int32?
 
-    public var isEmpty: Bool { hold.isEmpty && broken.isEmpty && error == nil && returns == nil && sql.isEmpty && output.isEmpty && revision == nil && !expectsBase && exit == nil }
+    public var isEmpty: Bool { hold.isEmpty && broken.isEmpty && unknown.isEmpty && error == nil && returns == nil && sql.isEmpty && output.isEmpty && revision == nil && !expectsBase && exit == nil }
 }
 
 extension Scenario {

@@ -63,7 +63,7 @@ public struct ScenarioLoader {
         "sql", "view_traces", "decide", "health", "shell",
     ]
     static let stepKeys = actions + ["expect", "label"]
-    static let expectKeys = ["hold", "broken", "error", "returns", "sql", "output", "revision", "exit"]
+    static let expectKeys = ["hold", "broken", "unknown", "error", "returns", "sql", "output", "revision", "exit"]
 
     public func load(path: String, displayPath: String? = nil) throws -> Scenario {
         let shown = displayPath ?? path
@@ -406,6 +406,7 @@ public struct ScenarioLoader {
             switch key {
             case "hold": expectation.hold = try invariants(value, "hold")
             case "broken": expectation.broken = try invariants(value, "broken")
+            case "unknown": expectation.unknown = try invariants(value, "unknown")
             case "error": expectation.error = try value.string("error")
             case "returns": expectation.returns = try value.json()
             case "output": expectation.output = try value.scalarList("output")
@@ -420,8 +421,13 @@ public struct ScenarioLoader {
                 expectation.sql = try value.mapping("expect sql").map { ($0.key, try $0.value.json()) }
             }
         }
-        let both = Set(expectation.hold).intersection(expectation.broken)
-        if let conflict = both.first { throw node.error("invariant '\(conflict)' cannot be expected both to hold and to be broken") }
+        for (first, firstName, second, secondName) in [(expectation.hold, "to hold", expectation.broken, "to be broken"),
+                                                       (expectation.hold, "to hold", expectation.unknown, "to be unknown"),
+                                                       (expectation.broken, "to be broken", expectation.unknown, "to be unknown")] {
+            if let conflict = Set(first).intersection(second).sorted().first {
+                throw node.error("invariant '\(conflict)' cannot be expected both \(firstName) and \(secondName)")
+            }
+        }
         return expectation
     }
 }

@@ -107,6 +107,12 @@ public struct ScenarioRunner {
                 expectations.append(ExpectationResult(description: "no unexpected broken invariant", met: false,
                                                       detail: "\(result.info.id) is broken: \(ExpectationChecker.describe(result.status))"))
             }
+            // What could not be evaluated was not checked: a pass would claim it held.
+            let unknownExpected = Set(step.expect.unknown).union(tolerate)
+            for result in invariants where result.status.isUnknown && !unknownExpected.contains(result.info.id) {
+                expectations.append(ExpectationResult(description: "no unexpected unknown invariant", met: false,
+                                                      detail: "\(result.info.id) could not be evaluated: \(ExpectationChecker.describe(result.status))"))
+            }
         }
         // Expectations read the raw output; the record keeps it scrubbed, so no report in any
         // format carries a name or an address: the placeholder says which type stood where.

@@ -28,10 +28,10 @@ public struct Fault: Sendable, Hashable {
         breaks: ["schema.revision"], rollback: "A", defect: nil)
     public static let migrationDropsTrigger = Fault(
         name: "migration.drops_immutability_trigger", description: "the next migration upgrade also drops the decisions immutability trigger",
-        breaks: ["immutability.decisions"], rollback: "full", defect: nil)
+        breaks: ["immutability.decisions", "schema.matches_revision"], rollback: "full", defect: nil)
     public static let migrationDisablesTrigger = Fault(
         name: "migration.disables_immutability_trigger", description: "the next migration upgrade also disables (ALTER TABLE … DISABLE TRIGGER) the audit_events immutability trigger",
-        breaks: ["immutability.audit_events"], rollback: "full", defect: nil)
+        breaks: ["immutability.audit_events", "schema.matches_revision"], rollback: "full", defect: nil)
     public static let taskExpirationFails = Fault(
         name: "task.expiration_fails", description: "the proposal-expiration task raises on every run, so overdue proposals stay pending",
         breaks: ["tasks.expiration_healthy", "approvals.no_overdue_pending"], rollback: "D",

@@ -20,7 +20,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("bench") {
             let directory = dir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("rehearse-bench-\(getpid())")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let wanted = Set(parts.split(separator: ",").map(String.init))

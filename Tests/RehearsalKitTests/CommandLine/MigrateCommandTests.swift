@@ -77,6 +77,6 @@ import Testing
         try String(repeating: "this is not sqlite ", count: 100).write(to: path, atomically: true, encoding: .utf8)
         let result = try runRehearse(["migrate", "current", "--db", path.path])
         #expect(result.status == 2)
-        #expect(result.stderr == "\(path.path): error: cannot open the database: file is not a database\n")
+        #expect(result.stderr == "\(path.path): error: migrate current failed: cannot open the database: the file is corrupt or not a SQLite database (SQLite: file is not a database; SQLite result code 26)\n")
     }
 }

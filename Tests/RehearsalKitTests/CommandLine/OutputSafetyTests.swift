@@ -137,7 +137,7 @@ import Testing
         for arguments in [["baseline", "--db", corrupt, "-o", directory.appendingPathComponent("b.json").path], ["backup", "--db", corrupt, "-o", backup], ["check", "--db", corrupt]] {
             let result = try runRehearse(arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.hasPrefix("\(corrupt): error: cannot open the database: "), "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("\(corrupt): error: \(arguments[0]) failed: cannot open the database: "), "\(result.stderr)")
         }
         #expect(bytes(backup) == good)
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("b.json").path))
@@ -235,6 +235,28 @@ import Testing
         #expect(result.stdout.contains("  unknown immutability.decisions "))
         #expect(!result.stdout.contains("BROKEN"))
         #expect(try runRehearse(["check", "--db", path]).status == 0)
+    }
+
+    /// "database is locked" alone says neither during what nor on which file: every SQLite
+    /// error a command meets names both, and the database is unchanged.
+    @Test func aSQLiteErrorNamesTheOperationAndThePath() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("locked.db").path
+        #expect(try runRehearse(["migrate", "upgrade", "005", "--db", path]).status == 0)
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: path, configuration: holding)
+        try holder.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        let seed = try runRehearse(["seed", "--db", path])
+        let upgrade = try runRehearse(["migrate", "upgrade", "head", "--db", path])
+        try holder.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        for (result, operation) in [(seed, "seed"), (upgrade, "migrate upgrade head")] {
+            #expect(result.status == 2)
+            #expect(result.stderr.hasPrefix("\(path): error: \(operation) failed: "), "\(result.stderr)")
+            #expect(result.stderr.contains("the database is locked by another connection"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(try runRehearse(["migrate", "current", "--db", path]).stdout == "005_add_immutability_triggers\n")
     }
 }
 

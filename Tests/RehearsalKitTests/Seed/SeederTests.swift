@@ -45,7 +45,7 @@ import Testing
             try InvariantCatalog.standard.evaluate(InvariantContext(db: db, chain: RevisionChain.shipped(), baseline: baseline, now: Seeder.defaultNow))
         }
         #expect(results.filter { $0.status.isBroken }.map(\.info.id) == [])
-        #expect(results.filter { $0.status.holds }.count == 14)
+        #expect(results.filter { $0.status.holds }.count == 15)
     }
 
     @Test func profilesHaveTheAdvertisedScale() {

@@ -63,3 +63,25 @@ struct Sprint3ObjectsInvariant: Invariant {
         return .broken(detail: "\(evidence.count) object(s) missing", evidence: evidence)
     }
 }
+
+/// `schema.matches_revision`: the live schema is what the migrations produce at the revision
+/// `alembic_version` records — no table, column, type, constraint, index or trigger added,
+/// dropped, changed or disabled behind the migrator's back. Every difference is listed.
+struct SchemaMatchesRevisionInvariant: Invariant {
+    var info: InvariantInfo {
+        InvariantInfo(id: "schema.matches_revision", title: "the schema is what the migrations produce at the recorded revision", source: "2.3, 3.3", severity: .high)
+    }
+
+    func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
+        let compared: (revision: String?, differences: [SchemaDifference])
+        do {
+            compared = try ExpectedSchema.differences(context.db, chain: context.chain)
+        } catch let unknown as SchemaDriftUnknown {
+            return .unknown(reason: "could not evaluate: \(unknown.reason)")
+        }
+        let revision = compared.revision ?? "<base>"
+        if compared.differences.isEmpty { return .holds(detail: "schema matches \(revision)") }
+        return .broken(detail: "\(compared.differences.count) difference(s) from the schema of \(revision)",
+                       evidence: compared.differences.map { Evidence(table: $0.table, column: $0.column, note: $0.description) })
+    }
+}
