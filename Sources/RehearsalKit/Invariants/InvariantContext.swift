@@ -52,6 +52,8 @@ public struct InvariantContext {
 /// re-evaluated again. Keys are 64-bit FNV-1a fingerprints of everything the check reads.
 public final class InvariantCache {
     var reproducedEvaluations = Set<UInt64>()
+    /// `schema.matches_revision`'s last verdict, by a fingerprint of everything it reads.
+    var schemaVerdict: (key: UInt64, status: InvariantStatus)?
 
     public init() {}
 }

@@ -52,7 +52,7 @@ struct SchemaSnapshot: Equatable {
             guard !isBookkeeping(object["tbl_name"]) else { continue }
             if type == "index" || type == "trigger" { snapshot.owners[name] = object["tbl_name"] }
             switch type {
-            case "table": snapshot.tables[name] = try readTable(db, name: name, sql: sql ?? "")
+            case "table": snapshot.tables[name] = try table(db, name: name, sql: sql ?? "")
             case "index": if let sql { snapshot.indexes[name] = normalize(sql) }
             case "view": snapshot.views[name] = normalize(sql ?? "")
             case "trigger": snapshot.triggers[name] = normalize(sql ?? "")
@@ -72,6 +72,24 @@ struct SchemaSnapshot: Equatable {
             }
         }
         return snapshot
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var tablesBySQL: [String: Table] = [:]
+
+    /// Everything a table's snapshot holds follows from its `CREATE TABLE` text (SQLite keeps
+    /// the text current through ALTER TABLE), so it is read once per distinct text.
+    private static func table(_ db: Database, name: String, sql: String) throws -> Table {
+        let key = name + "\u{0}" + sql
+        lock.lock()
+        let known = tablesBySQL[key]
+        lock.unlock()
+        if let known { return known }
+        let table = try readTable(db, name: name, sql: sql)
+        lock.lock()
+        tablesBySQL[key] = table
+        lock.unlock()
+        return table
     }
 
     private static func readTable(_ db: Database, name: String, sql: String) throws -> Table {

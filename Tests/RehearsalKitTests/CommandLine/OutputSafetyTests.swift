@@ -341,6 +341,12 @@ import Testing
             artefacts.append(("run \(format)", try runRehearse(["run", "--format", format], currentDirectory: packageRoot).stdout))
         }
         artefacts.append(("checklist viewer.unsanitized", try runRehearse(["checklist", "--format", "markdown", "--fault", "viewer.unsanitized", "--no-plans"]).stdout))
+        // Replays are identical across processes, not only within one: Swift seeds its hashing
+        // per process, so an order taken from a dictionary or set would show here.
+        let again = try runRehearse(["run", "--format", "json"], currentDirectory: packageRoot).stdout
+        #expect(again == artefacts[1].1, "the library's JSON report differs between two processes")
+        let checklist = ["checklist", "--format", "json", "--fault", "mcp.bypass_approval", "--plan", "auto"]
+        #expect(try runRehearse(checklist).stdout == (try runRehearse(checklist).stdout), "the checklist record differs between two processes")
         let directory = try makeTemporaryDirectory()
         let script = directory.appendingPathComponent("probe.txt")
         try """
