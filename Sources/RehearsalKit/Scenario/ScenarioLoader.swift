@@ -176,7 +176,7 @@ public struct ScenarioLoader {
         if let incidentNode = value("incident") { incident = try self.incident(incidentNode, steps: steps, stepsNode: stepsNode) }
         return Scenario(
             file: file, name: try nameNode.string("name"), description: try value("description")?.string("description") ?? "",
-            tags: try value("tags")?.scalarList("tags") ?? [], seed: UInt64(bitPattern: try value("seed")?.integer("seed") ?? 42),
+            tags: try value("tags")?.scalarList("tags") ?? [], seed: try value("seed")?.seed("seed") ?? 42,
             fixtures: fixtures, start: start, revision: revision, code: code, steps: steps, incident: incident, checklist: checklist,
             compose: compose, prose: prose, tolerate: tolerate)
     }

@@ -62,6 +62,14 @@ struct YAMLNode {
         return value
     }
 
+    /// A seed: a whole number from 0 to 2^64 - 1, as `rehearse run --seed` takes it.
+    func seed(_ what: String) throws -> UInt64 {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, let value = UInt64(scalar.string) else {
+            throw error("\(what) must be a whole number from 0 to 18446744073709551615")
+        }
+        return value
+    }
+
     /// Any YAML value as JSON: plain scalars are typed (numbers, booleans, null), quoted ones are strings.
     func json() throws -> JSONValue {
         switch node {

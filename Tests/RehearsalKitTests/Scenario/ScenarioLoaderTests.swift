@@ -26,7 +26,17 @@ import Testing
 
     @Test func wrongType() throws {
         #expect(try error(head + "  - stop: {service: backend}\n") == "scenarios/x.yaml:3:11: error: stop must be a string or a list of strings, not a mapping")
-        #expect(try error("name: x\nseed: forty-two\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:7: error: seed must be an integer")
+        #expect(try error("name: x\nseed: forty-two\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:7: error: seed must be a whole number from 0 to 18446744073709551615")
+    }
+
+    /// A seed is what `--seed` takes, 0 to 2^64 - 1; -1 wrapped to 2^64 - 1 silently before.
+    @Test func seedsOutsideTheRangeAreRefusedAtTheirColumn() throws {
+        for bad in ["-1", "1e30", "18446744073709551616", "2.5", "0x10"] {
+            #expect(try error("name: x\nseed: \(bad)\nsteps:\n  - health: true\n") == "scenarios/x.yaml:2:7: error: seed must be a whole number from 0 to 18446744073709551615", "\(bad)")
+        }
+        let chain = try RevisionChain.shipped()
+        let largest = try ScenarioLoader(chain: chain).load(text: "name: x\nseed: 18446744073709551615\nsteps:\n  - health: true\n", file: "x.yaml")
+        #expect(largest.seed == UInt64.max)
     }
 
     @Test func missingField() throws {
