@@ -29,7 +29,8 @@ extension PIIScanner {
         let names = people.spans(in: bytes).filter { name in
             !emails.contains { $0.range.contains(name.range.lowerBound) } && !urls.contains { $0.range.contains(name.range.lowerBound) }
         }
-        for detected in emails + names + TextDetectors.prefixedKeys(bytes) + TextDetectors.jwts(bytes)
+        let encoded = bytes.contains(UInt8(ascii: "%")) ? TextDetectors.encodedEmails(bytes) : []
+        for detected in emails + encoded + names + TextDetectors.prefixedKeys(bytes) + TextDetectors.jwts(bytes)
             + TextDetectors.bearerCredentials(bytes) + TextDetectors.basicCredentials(bytes) + TextDetectors.pemPrivateKeys(bytes)
             + TextDetectors.keyedValues(bytes) + TextDetectors.cards(bytes) + TextDetectors.ibans(bytes) {
             spans.append(Span(range: detected.range, types: [detected.type]))

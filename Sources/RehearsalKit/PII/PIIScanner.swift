@@ -90,10 +90,23 @@ public struct PIIScanner: Sendable {
                 findings.append(PIIFinding(pointer: pointer, type: .sensitive))
                 return .string(PIIType.sensitive.placeholder)
             }
+            // Keys are data too (`{"jane.doe@example.com": {…}}`): a key holding PII is scrubbed
+            // like a string, kept unique in its object, and findings name it as scrubbed.
+            var emitted = Set<String>()
+            let originals = Set(members.map(\.0))
             return .object(members.map { key, member in
-                (key, walk(member, pointer: JSONPointer.appending(pointer, key),
-                           keyType: KeyClassifier.classify(key, value: member, inPerson: heldByPerson),
-                           heldByPerson: KeyClassifier.isPersonRole(key), depth: depth + 1, carrierDepth: carrierDepth, findings: &findings))
+                var outKey = key
+                if Self.mayHoldPII(key: key) {
+                    let analysis = analyze(key, carrierDepth: carrierDepth)
+                    if !analysis.types.isEmpty {
+                        outKey = Self.unique(analysis.text, avoiding: originals.subtracting([key]).union(emitted))
+                        for type in analysis.types { findings.append(PIIFinding(pointer: JSONPointer.appending(pointer, outKey), type: type)) }
+                    }
+                }
+                emitted.insert(outKey)
+                return (outKey, walk(member, pointer: JSONPointer.appending(pointer, outKey),
+                                     keyType: KeyClassifier.classify(key, value: member, inPerson: heldByPerson),
+                                     heldByPerson: KeyClassifier.isPersonRole(key), depth: depth + 1, carrierDepth: carrierDepth, findings: &findings))
             })
         case .array(let items):
             return .array(items.enumerated().map { index, item in
@@ -102,7 +115,7 @@ public struct PIIScanner: Sendable {
             })
         case .number(let text):
             // A card number stored as a JSON number is still a card number.
-            guard text.count >= 13, text.utf8.allSatisfy(TextDetectors.isDigit), !TextDetectors.cards(Array(text.utf8)).isEmpty else { return value }
+            guard text.count >= 12, text.utf8.allSatisfy(TextDetectors.isDigit), !TextDetectors.cards(Array(text.utf8)).isEmpty else { return value }
             findings.append(PIIFinding(pointer: pointer, type: .accountNumber))
             return .string(PIIType.accountNumber.placeholder)
         case .string(let text):
@@ -110,5 +123,30 @@ public struct PIIScanner: Sendable {
             for type in analysis.types { findings.append(PIIFinding(pointer: pointer, type: type)) }
             return analysis.types.isEmpty ? value : .string(analysis.text)
         }
+    }
+
+    /// Identifier-like keys (`input_summary`, `toolCalls`, `x-request-id`) cannot hold an
+    /// address, a name in words, a card or a token; only other keys are analysed, which keeps
+    /// key scanning off the hot path.
+    static func mayHoldPII(key: String) -> Bool {
+        var digits = 0
+        for byte in key.utf8 {
+            if TextDetectors.isDigit(byte) {
+                digits += 1
+                if digits >= 12 { return true }
+                continue
+            }
+            digits = 0
+            if !(TextDetectors.isAlpha(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")) { return true }
+        }
+        return key.utf8.count >= 20
+    }
+
+    /// `key`, or `key_2`, `key_3` … when another key of the object already has that name.
+    static func unique(_ key: String, avoiding taken: Set<String>) -> String {
+        guard taken.contains(key) else { return key }
+        var suffix = 2
+        while taken.contains("\(key)_\(suffix)") { suffix += 1 }
+        return "\(key)_\(suffix)"
     }
 }

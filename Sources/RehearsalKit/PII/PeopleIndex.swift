@@ -1,3 +1,5 @@
+import Foundation
+
 /// Known people's names, indexed by their first word, so every string can be searched for
 /// every name in one pass over its words (case-insensitive, prose included).
 struct PeopleIndex: Sendable {
@@ -15,8 +17,11 @@ struct PeopleIndex: Sendable {
             let bare = words.filter { !PeopleIndex.honorifics.contains($0) }
             // A one-word name would match too much ordinary prose; people are matched by full name,
             // with and without titles ("Dr. Eric Radisch B.A." and "Eric Radisch").
+            // Surname first too, as lists and directories write it ("Iyer, Yara", "RADISCH, Eric").
             for form in [words, bare] where form.count >= 2 {
-                if !(byFirstWord[form[0]]?.contains(form) ?? false) { byFirstWord[form[0], default: []].append(form) }
+                for written in [form, [form[form.count - 1]] + form.dropLast()] where !(byFirstWord[written[0]]?.contains(written) ?? false) {
+                    byFirstWord[written[0], default: []].append(written)
+                }
             }
         }
     }
@@ -38,22 +43,47 @@ struct PeopleIndex: Sendable {
 
     /// Lowercase with the one full case folding names need: upper case has no ß, so
     /// "Geißler" is written "GEISSLER" in capitals, and both must compare equal.
+    /// Non-ASCII words are put in Unicode canonical composition first (NFC), so "José" typed
+    /// with a combining accent (NFD, as macOS file names and some keyboards give it) is José.
     static func folded(_ word: String) -> String {
-        let lower = word.lowercased()
+        let composed = word.utf8.allSatisfy({ $0 < 0x80 }) ? word : word.precomposedStringWithCanonicalMapping
+        let lower = composed.lowercased()
         return lower.contains("ß") ? lower.replacingOccurrences(of: "ß", with: "ss") : lower
     }
 
     static func isLetter(_ b: UInt8) -> Bool { TextDetectors.isAlpha(b) || b >= 0x80 }
 
-    /// Runs of letters (with inner `'` and `-`, as in O'Brien or Anne-Marie), lowercased.
+    /// The typographic apostrophe U+2019, in UTF-8.
+    static let rightQuote: [UInt8] = [0xE2, 0x80, 0x99]
+
+    static func isRightQuote(_ s: [UInt8], at i: Int) -> Bool {
+        i + 2 < s.count && s[i] == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x99
+    }
+
+    /// Runs of letters (with inner `'`, `’` and `-`, as in O'Brien or Anne-Marie), lowercased,
+    /// without a possessive `'s` / `’s` (Iyer's is Iyer; the `s'` of Jones' is not in the word).
     static func words(in s: [UInt8]) -> [Word] {
         var words: [Word] = []
         var i = 0
         while i < s.count {
-            guard isLetter(s[i]) else { i += 1; continue }
+            guard isLetter(s[i]), !isRightQuote(s, at: i) else { i += 1; continue }
             var j = i + 1
-            while j < s.count, isLetter(s[j]) || ((s[j] == UInt8(ascii: "'") || s[j] == UInt8(ascii: "-")) && j + 1 < s.count && isLetter(s[j + 1])) { j += 1 }
-            words.append(Word(range: i..<j, text: PeopleIndex.folded(String(decoding: s[i..<j], as: UTF8.self))))
+            while j < s.count {
+                if isRightQuote(s, at: j) {
+                    guard j + 3 < s.count, isLetter(s[j + 3]), !isRightQuote(s, at: j + 3) else { break }
+                    j += 3
+                    continue
+                }
+                if isLetter(s[j]) || ((s[j] == UInt8(ascii: "'") || s[j] == UInt8(ascii: "-")) && j + 1 < s.count && isLetter(s[j + 1])) { j += 1; continue }
+                break
+            }
+            var end = j
+            if end - i > 2, s[end - 1] | 0x20 == UInt8(ascii: "s"), s[end - 2] == UInt8(ascii: "'"), end == s.count || !isLetter(s[end]) {
+                end -= 2
+            } else if end - i > 4, s[end - 1] | 0x20 == UInt8(ascii: "s"), isRightQuote(s, at: end - 4) {
+                end -= 4
+            }
+            words.append(Word(range: i..<end, text: PeopleIndex.folded(String(decoding: s[i..<end], as: UTF8.self))))
             i = j
         }
         return words

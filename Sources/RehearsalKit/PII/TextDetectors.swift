@@ -43,6 +43,75 @@ struct TextDetectors {
         return spans
     }
 
+    static func isHex(_ b: UInt8) -> Bool { isDigit(b) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66) }
+
+    /// Addresses percent-encoded anywhere in URL-like text: `jane.doe%40example.com` in a path,
+    /// a fragment, a `mailto:`, a query value, or double-encoded (`%2540`) inside a redirect
+    /// parameter that holds a whole URL. The encoded run is decoded (up to three times) and
+    /// judged by the address detector; a run that holds one is PII whole.
+    static func encodedEmails(_ s: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        func isLocal(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b) }
+        func isDomain(_ b: UInt8) -> Bool { isAlnum(b) || b >= 0x80 || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") || b == UInt8(ascii: "%") }
+        func expand(at at: Int, length: Int) -> Int {
+            var start = at
+            while start > 0, isLocal(s[start - 1]) { start -= 1 }
+            var end = at + length
+            while end < s.count, isDomain(s[end]) { end += 1 }
+            while end > at + length, s[end - 1] == UInt8(ascii: ".") || s[end - 1] == UInt8(ascii: "-") { end -= 1 }
+            // Decode with a map from each decoded byte back to where it starts in `s`, so only
+            // the address is scrubbed, not the parameters before it (`next=https%3A%2F%2F…`).
+            var decoded = Array(s[start..<end])
+            var origin = Array(start..<end)
+            for _ in 0..<3 {
+                let (next, map) = percentDecodeMapped(decoded)
+                if next == decoded { break }
+                origin = map.map { origin[$0] }
+                decoded = next
+            }
+            if start < at {
+                for email in emails(decoded) {
+                    let upper = email.range.upperBound < origin.count ? origin[email.range.upperBound] : end
+                    spans.append((origin[email.range.lowerBound]..<upper, .email))
+                }
+            }
+            return max(end, at + 1)
+        }
+        var i = 0
+        while i + 2 < s.count {
+            guard s[i] == UInt8(ascii: "%") else { i += 1; continue }
+            // "%40", or "%2540" (the "%" itself encoded once more).
+            if s[i + 1] == UInt8(ascii: "4"), s[i + 2] == UInt8(ascii: "0") { i = expand(at: i, length: 3); continue }
+            if i + 4 < s.count, s[i + 1] == UInt8(ascii: "2"), s[i + 2] == UInt8(ascii: "5"), s[i + 3] == UInt8(ascii: "4"), s[i + 4] == UInt8(ascii: "0") {
+                i = expand(at: i, length: 5)
+                continue
+            }
+            i += 1
+        }
+        return spans
+    }
+
+    /// `%XX` escapes decoded, everything else kept (no `+` → space: this is not a form body),
+    /// with the index in `bytes` where each decoded byte came from.
+    static func percentDecodeMapped(_ bytes: [UInt8]) -> (bytes: [UInt8], origin: [Int]) {
+        func hex(_ b: UInt8) -> UInt8 { isDigit(b) ? b - 0x30 : (b | 0x20) - 0x61 + 10 }
+        var out: [UInt8] = []
+        var origin: [Int] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            origin.append(i)
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, isHex(bytes[i + 1]), isHex(bytes[i + 2]) {
+                out.append(hex(bytes[i + 1]) << 4 | hex(bytes[i + 2]))
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return (out, origin)
+    }
+
     // MARK: Tokens
 
     static let tokenPrefixes: [(prefix: String, minimumTail: Int, tail: @Sendable (UInt8) -> Bool)] = [
@@ -142,7 +211,7 @@ struct TextDetectors {
 
     // MARK: Account numbers
 
-    /// Payment card numbers: 13–19 digits, plain or grouped by single spaces or dashes, with a
+    /// Payment card numbers: 12–19 digits, plain or grouped by single spaces or dashes, with a
     /// card network's first digit and a valid Luhn check digit.
     static func cards(_ s: [UInt8]) -> [Span] {
         var spans: [Span] = []
@@ -158,7 +227,7 @@ struct TextDetectors {
                 break
             }
             let bounded = end == s.count || !(isWordByte(s[end]) || s[end] == UInt8(ascii: "-"))
-            if bounded, (13...19).contains(digits.count), isCardNetworkPrefix(digits), luhn(digits) {
+            if bounded, (12...19).contains(digits.count), isCardNetworkPrefix(digits), luhn(digits) {
                 spans.append((i..<end, .accountNumber))
             }
             i = max(end, i + 1)
@@ -168,12 +237,15 @@ struct TextDetectors {
 
     /// Card networks' first digits: Amex/Diners/JCB 3, Visa 4, Mastercard 51–55 and 2221–2720,
     /// Discover/UnionPay/Maestro 6. Other leading digits (epoch milliseconds start with 1) are not cards.
+    /// Maestro's 12-digit numbers begin 50, 56–58 or 6; no other scheme issues 12 digits.
+    /// Mir (2200–2204) is 16–19 digits like the rest.
     static func isCardNetworkPrefix(_ digits: [UInt8]) -> Bool {
+        if digits.count == 12 { return digits[0] == 6 || (digits[0] == 5 && [0, 6, 7, 8].contains(digits[1])) }
         switch digits[0] {
         case 3, 4, 5, 6: return true
         case 2:
             let prefix = Int(digits[0]) * 1000 + Int(digits[1]) * 100 + Int(digits[2]) * 10 + Int(digits[3])
-            return (2221...2720).contains(prefix)
+            return (2221...2720).contains(prefix) || (2200...2204).contains(prefix)
         default: return false
         }
     }
