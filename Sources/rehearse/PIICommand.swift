@@ -21,17 +21,40 @@ struct PIICommand: ParsableCommand {
         }
     }
 
+    enum ScanFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, sarif }
+
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print {\"line\": N, \"findings\": [{\"pointer\": …, \"type\": …}]} for each input line.",
-            discussion: "Exit 0; 1 with --fail-on-findings when anything was found; 2 when a line was not JSON (it is reported as sensitive and the run goes on).")
+            abstract: "Find PII in JSON lines: {\"line\": N, \"findings\": [{\"pointer\": …, \"type\": …}]} per line, or one SARIF 2.1.0 log.",
+            discussion: """
+                Exit 0 when nothing was found, 1 when anything was (as secret scanners do, so CI can gate on it; \
+                --exit-zero exits 0 either way), 2 when a line was not JSON (it is reported as sensitive and the run goes on). \
+                A summary line goes to standard error: N lines, M findings (by type).
+                """)
         @OptionGroup var options: Options
-        @Flag(name: .long, help: "Exit 1 when any line has a finding.") var failOnFindings = false
+        @Option(name: .long, help: "Output: jsonl (a line per input line) or sarif (one SARIF 2.1.0 log for code-scanning UIs).") var format: ScanFormat = .jsonl
+        @Option(name: .long, help: "The artifact name findings point at in SARIF (default: stdin).") var artifact = "stdin"
+        @Flag(name: .long, help: "Exit 0 even when something was found (an invalid line still exits 2).") var exitZero = false
+        @Flag(name: .long, help: .hidden) var failOnFindings = false
 
         func run() throws {
             try reportingErrors("pii scan") {
-                let status = try processStandardInput(PIILineProcessor(scanner: try options.scanner(), mode: .scan), failOnFindings: failOnFindings)
-                if status != .success { throw ExitCode(status.rawValue) }
+                let processor = PIILineProcessor(scanner: try options.scanner(), mode: .scan)
+                var summary = PIIScanSummary()
+                var sawInvalid = false
+                var number = 0
+                while let raw = readLine(strippingNewline: true) {
+                    number += 1
+                    let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
+                    let (findings, error) = processor.findings(line: line, number: number)
+                    if let error { sawInvalid = true; printError(error) }
+                    summary.record(line: number, findings: findings)
+                    if format == .jsonl { print(PIILineProcessor.findingsLine(number, findings)) }
+                }
+                if format == .sarif { print(summary.sarif(artifact: artifact, version: BackupFile.version).pretty()) }
+                printError(summary.line)
+                if sawInvalid { throw ExitCode(ExitStatus.invalidInput.rawValue) }
+                if summary.total > 0 && !exitZero { throw ExitCode(ExitStatus.failed.rawValue) }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The frontend's `/traces` page: a list and a page per trace, rendered from the stored rows
@@ -58,6 +59,23 @@ public enum TracesViewer {
         guard !sanitize, value.hasPrefix("user:"),
               let row = try Row.fetchOne(db, sql: "SELECT display_name, email FROM users WHERE id = ?", arguments: [String(value.dropFirst(5))]) else { return value }
         return "\(row[0] as String) <\(row[1] as String)>"
+    }
+
+    /// The types of PII a rendered page shows: each table cell, unescaped, judged as the
+    /// stored value it shows (`PIIScanner.findings(in:)`); a page of another shape as text.
+    static func findings(onPage page: String, scanner: PIIScanner) -> [PIIType] {
+        var types: [PIIType] = []
+        func add(_ found: [PIIType]) { for type in found where !types.contains(type) { types.append(type) } }
+        let cells = page.components(separatedBy: "<td>").dropFirst().compactMap { $0.components(separatedBy: "</td>").first }
+        guard !cells.isEmpty else { return scanner.scrub(text: page).types }
+        for cell in cells { add(scanner.findings(in: unescapeHTML(cell)).map(\.type)) }
+        // What lies outside the cells (headings) is text on the screen too.
+        add(scanner.scrub(text: page.replacingOccurrences(of: #"<td>.*?</td>"#, with: "", options: .regularExpression)).types)
+        return types
+    }
+
+    static func unescapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 
     static func escapeHTML(_ text: String) -> String {

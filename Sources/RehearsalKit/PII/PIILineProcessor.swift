@@ -17,6 +17,31 @@ public struct PIILineProcessor: Sendable {
     /// line is not JSON. Such a line fails closed: scan reports the whole line as sensitive,
     /// scrub replaces it by the sensitive placeholder, and the run goes on.
     public func process(line: String, number: Int) -> (output: String, error: String?) {
+        if mode == .scan {
+            let (found, error) = findings(line: line, number: number)
+            return (Self.findingsLine(number, found), error)
+        }
+        return processScrub(line: line, number: number)
+    }
+
+    /// What `scan` finds on one line, and the error for a line that is not JSON (then the
+    /// whole line is one sensitive finding).
+    public func findings(line: String, number: Int) -> (findings: [PIIFinding], error: String?) {
+        let line = number == 1 ? TextLines.withoutByteOrderMark(line) : line
+        do {
+            return (scanner.scan(try JSONParser.parse(line, depthLimit: 4 * PIIScanner.maximumDepth)), nil)
+        } catch JSONParser.Failure.tooDeep {
+            return ([PIIFinding(pointer: "", type: .sensitive)], nil)
+        } catch let failure as JSONParser.Failure {
+            var column = 1
+            if case .syntax(let offset, _) = failure { column = offset + 1 }
+            return ([PIIFinding(pointer: "", type: .sensitive)], "\(source):\(number):\(column): error: line \(number) is not JSON (\(failure)); redacted whole")
+        } catch {
+            return ([PIIFinding(pointer: "", type: .sensitive)], "\(source):\(number):1: error: \(error)")
+        }
+    }
+
+    func processScrub(line: String, number: Int) -> (output: String, error: String?) {
         // A byte-order mark before the first line (editors on Windows write one) is not content.
         let line = number == 1 ? TextLines.withoutByteOrderMark(line) : line
         let parsed: JSONValue
@@ -46,7 +71,7 @@ public struct PIILineProcessor: Sendable {
         }
     }
 
-    static func findingsLine(_ number: Int, _ findings: [PIIFinding]) -> String {
+    public static func findingsLine(_ number: Int, _ findings: [PIIFinding]) -> String {
         JSONValue.object([
             ("line", .int(number)),
             ("findings", .array(findings.map { .object([("pointer", .string($0.pointer)), ("type", .string($0.type.rawValue))]) })),

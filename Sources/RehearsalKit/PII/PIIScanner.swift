@@ -35,6 +35,18 @@ public struct PIIScanner: Sendable {
         return (scrubbed, findings.filter { seen.insert($0).inserted })
     }
 
+    /// The one verdict on stored or shown bytes, wherever they are judged (`traces.no_pii` on
+    /// a column, `traces.viewer_no_pii` on a page cell, `pii scan` on a line): a JSON document
+    /// is walked, keys included, with pointers; anything else is free text (pointer "").
+    public func findings(in text: String) -> [PIIFinding] {
+        if let first = text.utf8.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }),
+           first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\""),
+           let value = try? JSONParser.parse(text, depthLimit: Self.maximumDepth) {
+            return scan(value)
+        }
+        return scrub(text: text).types.map { PIIFinding(pointer: "", type: $0) }
+    }
+
     /// Types of PII in free text (a rendered page, a log line), and the text scrubbed.
     public func scrub(text: String) -> (text: String, types: [PIIType]) {
         let analysis = analyze(text, carrierDepth: 0)
