@@ -17,7 +17,10 @@ enum KeyClassifier {
         "accesskey", "secretaccesskey", "awssecretaccesskey", "signingkey", "webhooksecret", "otp", "pin", "cvv", "cvc",
     ])
     static let secretSuffixes = ["password", "secret", "apikey", "accesskey", "privatekey"]
-    static let tokenSuffixExclusions = ["count", "usage", "limit", "max", "total", "budget", "used", "type", "kind", "expiry", "expiresat", "ttl"]
+    /// `…token` keys that are counts or settings, and the protocol and pagination tokens that
+    /// correlate requests without granting anything (MCP's `progressToken`, `nextPageToken`).
+    static let tokenSuffixExclusions = ["count", "usage", "limit", "max", "total", "budget", "used", "type", "kind", "expiry", "expiresat", "ttl",
+                                        "progresstoken", "pagetoken", "continuationtoken", "synctoken", "resumetoken", "cursortoken"]
 
     static let nameKeys: Set<String> = Self.normalized([
         "displayname", "fullname", "firstname", "lastname", "givenname", "familyname", "middlename", "surname",

@@ -41,14 +41,20 @@ struct PeopleIndex: Sendable {
         var text: String
     }
 
-    /// Lowercase with the one full case folding names need: upper case has no ß, so
-    /// "Geißler" is written "GEISSLER" in capitals, and both must compare equal.
+    /// Lowercase with the full case foldings names need: upper case has no ß, so "Geißler" is
+    /// written "GEISSLER" in capitals, and both must compare equal.
     /// Non-ASCII words are put in Unicode canonical composition first (NFC), so "José" typed
     /// with a combining accent (NFD, as macOS file names and some keyboards give it) is José.
     static func folded(_ word: String) -> String {
-        let composed = word.utf8.allSatisfy({ $0 < 0x80 }) ? word : word.precomposedStringWithCanonicalMapping
-        let lower = composed.lowercased()
-        return lower.contains("ß") ? lower.replacingOccurrences(of: "ß", with: "ss") : lower
+        guard !word.utf8.allSatisfy({ $0 < 0x80 }) else { return word.lowercased() }
+        var lower = word.precomposedStringWithCanonicalMapping.lowercased()
+        if lower.contains("ß") { lower = lower.replacingOccurrences(of: "ß", with: "ss") }
+        // Turkish and Azeri: YILDIRIM is Yıldırım in capitals, and İ lowercases to i + U+0307,
+        // so the dotted and dotless i compare equal.
+        if lower.contains("ı") || lower.contains("\u{0307}") {
+            lower = lower.replacingOccurrences(of: "ı", with: "i").replacingOccurrences(of: "\u{0307}", with: "")
+        }
+        return lower
     }
 
     static func isLetter(_ b: UInt8) -> Bool { TextDetectors.isAlpha(b) || b >= 0x80 }
