@@ -166,16 +166,22 @@ import Testing
         // How long one restore takes here, to spread the kills over it.
         let clock = ContinuousClock()
         let duration = try clock.measure { let p = try start(); p.waitUntilExit() }
-        var kills = 0, sawOld = 0, sawNew = 0
-        for attempt in 0..<70 {
+        var kills = 0, sawOld = 0, sawNew = 0, attempts = 0
+        // Kills spread over the write phase; on a loaded machine a restore may finish before
+        // its kill lands, so the delays shrink whenever one does, until 50 restores were killed.
+        var scale = 1.0
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        while kills < 50 && attempts < 250 {
+            let attempt = attempts
+            attempts += 1
             try? FileManager.default.removeItem(atPath: db)
             try FileManager.default.copyItem(atPath: pristine, toPath: db)
             let process = try start()
-            let fraction = 0.15 + 0.85 * Double(attempt) / 70
-            Thread.sleep(forTimeInterval: Double(duration.components.attoseconds) / 1e18 * fraction + Double(duration.components.seconds) * fraction)
+            let fraction = 0.05 + 0.85 * Double(attempt % 35) / 35
+            Thread.sleep(forTimeInterval: seconds * fraction * scale)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            if process.terminationReason == .uncaughtSignal { kills += 1 }
+            if process.terminationReason == .uncaughtSignal { kills += 1 } else { scale *= 0.85 }
             let (integrity, counts) = try DatabaseQueue(path: db).read { db in
                 (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Backup.counts(db))
             }
@@ -183,7 +189,7 @@ import Testing
             #expect(counts == oldCounts || counts == newCounts, "attempt \(attempt): a mix")
             if counts == oldCounts { sawOld += 1 } else if counts == newCounts { sawNew += 1 }
         }
-        print("restore kill -9: \(kills) kills of 70 restores (one restore \(duration)); old database \(sawOld), new \(sawNew), mixed 0")
+        print("restore kill -9: \(kills) kills of \(attempts) restores (one restore \(duration)); old database \(sawOld), new \(sawNew), mixed 0")
         #expect(kills >= 50)
     }
 }
