@@ -30,7 +30,7 @@ struct DrillCommand: ParsableCommand {
                 return (((file.path as NSString).lastPathComponent as NSString).deletingPathExtension, scenario)
             }
             if list {
-                for (name, scenario) in drills { print("\(name)  \(scenario.incident!.title)") }
+                for (name, scenario) in drills { print("\(name)  \(scenario.incident!.page)") }
                 return
             }
             var chosen = drills.first { $0.0 == incident }

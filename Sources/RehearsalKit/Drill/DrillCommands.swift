@@ -10,7 +10,7 @@ extension DrillSession {
           psql "$DATABASE_URL" -c "…" (or SQL typed directly)     pg_dump -Fc governance_os > FILE | pg_restore --list FILE | pg_restore -c -d governance_os FILE
           curl -s http://localhost:8000/health | jq .             celery -A core.celery inspect registered|scheduled | control revoke TASK_ID
           redis-cli FLUSHALL | KEYS '*' | LLEN KEY (inside: docker compose exec redis …)    echo "NAME=value" >> .env    ls, cat, grep, head
-          monitor   status   hint (-10 points)   help   done
+          monitor   status   status --invariants (instructor view, -10 points)   hint (-10 points)   help   done
         """
 
     static let sqlStarts = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "\\D"]

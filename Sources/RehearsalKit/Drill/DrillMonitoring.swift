@@ -5,7 +5,11 @@ import GRDB
 /// and has no alert state: an alert that could never fire would teach the trainee to trust it.
 enum DrillMonitoring {
     static func dashboard(queue: DatabaseQueue, world: World) throws -> String {
-        try queue.writeWithoutTransaction { db in
+        try queue.writeWithoutTransaction { db in try dashboard(db, world: world) }
+    }
+
+    static func dashboard(_ db: Database, world: World) throws -> String {
+        do {
             var endpoints = ["/health"]
             if world.stack.code(.backend).approvalsAPI { endpoints += ["/api/v1/approvals", "/api/v1/traces"] }
             let failing = try endpoints.filter { endpoint in

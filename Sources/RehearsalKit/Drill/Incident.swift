@@ -14,4 +14,8 @@ public struct Incident: Sendable {
     public var hints: [String]
     /// The symptom the pager shows at the start.
     public var page: String
+    /// What 6.1's decision tree prescribes for the symptom, when the better answer (`plan`)
+    /// differs; following it is not marked wrong, and `why` explains the difference.
+    public var checklistPlan: String?
+    public var why: String?
 }

@@ -56,7 +56,7 @@ public struct ScenarioLoader {
     }
 
     static let scenarioKeys = ["name", "description", "tags", "seed", "fixtures", "start", "revision", "code", "steps", "incident", "checklist", "compose", "prose", "tolerate"]
-    static let incidentKeys = ["title", "plan", "must_hold", "revision", "hints", "page", "fault"]
+    static let incidentKeys = ["title", "plan", "must_hold", "revision", "hints", "page", "fault", "checklist_plan", "why"]
     public static let actions = [
         "baseline", "backup", "restore", "maintenance", "stop", "start", "restart", "deploy", "build", "checkout", "env",
         "flush_cache", "migrate", "verify", "tool", "approve", "reject", "approvals", "task", "advance", "fault", "rollback",
@@ -220,8 +220,18 @@ public struct ScenarioLoader {
             guard faults.contains(fault) else { throw faultNode.error("the drill's fault '\(fault)' is not injected by its steps") }
         }
         let revision = try fields["revision"].map(revision)
+        // Where the drill's best answer differs from what 6.1's decision tree says for the
+        // symptom, the tree's plan is named too, with why the better answer is better.
+        var checklistPlan: String?
+        if let node = fields["checklist_plan"] {
+            let named = try node.string("checklist_plan")
+            guard checklist.plans[named] != nil || named == "none" else { throw node.error("unknown plan '\(named)' (\(checklist.planIds.joined(separator: ", ")) or none)") }
+            guard fields["why"] != nil else { throw node.error("checklist_plan needs 'why': the debrief explains the difference") }
+            checklistPlan = named
+        }
         return Incident(title: try fields["title"]!.string("title"), fault: fault, plan: plan, mustHold: try invariants(fields["must_hold"]!, "must_hold"),
-                        revision: revision, hints: try fields["hints"]?.scalarList("hints") ?? [], page: try fields["page"]!.string("page"))
+                        revision: revision, hints: try fields["hints"]?.scalarList("hints") ?? [], page: try fields["page"]!.string("page"),
+                        checklistPlan: checklistPlan, why: try fields["why"]?.string("why"))
     }
 
     func step(_ node: YAMLNode) throws -> ScenarioStep {

@@ -67,7 +67,7 @@ import Testing
         #expect(debrief.restored && debrief.contained && debrief.planMatches, "\(debrief.markdown)")
         #expect(debrief.worseningCommands == [])
         #expect(debrief.lostRows.isEmpty)
-        #expect(debrief.score == 100)
+        #expect(debrief.score == 100 && debrief.passed)
         #expect(debrief.minutesToMitigate != nil)
     }
 
@@ -77,7 +77,82 @@ import Testing
         #expect(debrief.restored == drill.badRestored)
         #expect(debrief.contained == drill.badContained)
         #expect(debrief.planMatches == drill.badPlanMatches)
-        #expect(debrief.score <= 80)
+        #expect(debrief.score <= 80 && !debrief.passed, "\(debrief.markdown)")
+    }
+
+    /// Grading starts from zero: `done` with nothing done fails every drill.
+    @Test(arguments: cases)
+    func aTraineeWhoDoesNothingFails(drill: Case) throws {
+        let debrief = try Self.play(drill.drill, [])
+        #expect(debrief.score == 0, "\(debrief.markdown)")
+        #expect(!debrief.passed && !debrief.acted)
+        #expect(debrief.markdown.contains("— FAIL (pass mark 70)"))
+    }
+
+    /// Following 6.1 where the drill's better answer differs is not marked wrong: the debrief
+    /// explains the difference.
+    @Test func aTraineeFollowingTheDecisionTreeIsNotMarkedWrong() throws {
+        let debrief = try Self.play("drill-stale-cache", Self.planE)
+        #expect(debrief.planMatches && debrief.restored && debrief.passed, "\(debrief.markdown)")
+        #expect(debrief.plansUsed == ["E"])
+        #expect(debrief.markdown.contains("- 6.1's decision tree says: plan E — 6.1 sends any PII on /traces to plan E"))
+    }
+
+    /// What no plan of the checklist removes (signals written through the bypass) is the
+    /// checklist's, not the trainee's.
+    @Test func whatNoPlanRepairsIsTheChecklistsNotTheTrainees() throws {
+        let debrief = try Self.play("drill-mcp-bypass", Self.cases[2].good)
+        #expect(debrief.stillBroken == ["approvals.gate_enforced"])
+        #expect(debrief.attribution["approvals.gate_enforced"]?.hasPrefix("the checklist's: its plan C, as corrected, leaves it broken too") == true)
+        #expect(debrief.passed && debrief.score == 100)
+        #expect(debrief.markdown.contains("## Still broken at the end\n\n- `approvals.gate_enforced`: the checklist's"))
+    }
+
+    /// A harmful trainee: a downgrade that breaks the API and the deploy order, left broken.
+    @Test func aHarmfulCommandIsNamedAndCostsPoints() throws {
+        let debrief = try Self.play("drill-trigger-dropped", Self.cases[5].bad)
+        #expect(debrief.worseningCommands == ["alembic downgrade 005_add_immutability_triggers"])
+        #expect(debrief.attribution["api.endpoints_healthy"] == "broken by your command `alembic downgrade 005_add_immutability_triggers`")
+        #expect(!debrief.passed)
+        #expect(debrief.points.contains { $0.criterion.hasPrefix("Commands that made things worse") && $0.earned == -5 })
+    }
+
+    /// A command that changed nothing never made things worse, even while the fault does
+    /// damage during the minutes it takes; and time to mitigate runs from the page.
+    @Test func aCommandThatChangedNothingNeverMadeThingsWorse() throws {
+        let debrief = try Self.play("drill-worker-down", ["alembic upgrade head", "SELECT 1"] + Self.cases[6].good)
+        #expect(debrief.worseningCommands == [])
+        #expect(debrief.passed)
+        let bypass = try Self.play("drill-mcp-bypass", ["SELECT COUNT(*) FROM signals", "docker compose ps", "SELECT 1"])
+        #expect(bypass.worseningCommands == [] && !bypass.acted && bypass.score == 0)
+        let mitigated = try #require(try Self.play("drill-worker-down", Self.cases[6].good).minutesToMitigate)
+        #expect(mitigated > 0, "the page is minute 0; the worker is started by the second command")
+    }
+
+    /// `status` shows what an operator sees, not the answer; the instructor's view costs points.
+    @Test func statusShowsSymptomsAndTheInstructorsViewCostsPoints() throws {
+        let chain = try RevisionChain.shipped()
+        let scenario = try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/drills/drill-migration-failed.yaml")
+        let session = try DrillSession(scenario: scenario, chain: chain)
+        let status = try session.execute("status")
+        #expect(status.contains("Endpoints:") && status.contains("GET /health → "))
+        for id in InvariantCatalog.standard.ids { #expect(!status.contains(id), "\(id) in status") }
+        // Logs may show what alembic ran (an operator sees that); never the revision to go back to.
+        #expect(!status.contains("expected 005_add_immutability_triggers") && !status.contains("expected revision"), "the target revision gives the answer away")
+        #expect(!(try session.briefing()).contains("schema.revision"))
+        #expect(try session.briefing().contains("Pass mark: 70/100"))
+        let instructor = try session.execute("status --invariants")
+        #expect(instructor.hasPrefix("(instructor view, -10 points)") && instructor.contains("schema.revision"))
+        for command in Self.cases[0].good { _ = try session.execute(command) }
+        _ = try session.execute("done")
+        #expect(session.lastDebrief?.score == 90)
+        #expect(session.lastDebrief?.points.contains { $0.criterion == "`status --invariants` (-10 each)" && $0.earned == -10 } == true)
+    }
+
+    @Test func theDrillListShowsPagesNotAnswers() throws {
+        let list = try runRehearse(["drill", "--list"]).stdout
+        #expect(list.contains("drill-mcp-bypass  Security: signals created by agent:triage-bot with no approved proposal."))
+        #expect(!list.contains("MCP tools bypass the approval gate"), "the title names the incident the debrief reveals")
     }
 
     @Test func everyRollbackPlanAndTwoNoRollbackAnswersHaveADrill() throws {
@@ -140,9 +215,10 @@ import Testing
         let result = try runRehearse(["drill", "--incident", "drill-api-broken", "--script", script.path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("drill> docker compose up -d backend"))
-        #expect(result.stdout.contains("- Score: **100/100**"))
+        #expect(result.stdout.contains("- Score: **100/100** — PASS (pass mark 70)"))
+        // A restart changes nothing: nothing done, nothing earned.
         let piped = try runRehearse(["drill", "--incident", "drill-api-broken"], stdin: "docker compose restart backend\ndone\n")
-        #expect(piped.stdout.contains("- Score: **40/100**"))
+        #expect(piped.stdout.contains("- Score: **0/100** — FAIL (pass mark 70)"))
         #expect(try runRehearse(["drill", "--incident", "drill-api-brokn"]).stderr.contains("(did you mean 'drill-api-broken'?)"))
     }
 
@@ -151,7 +227,7 @@ import Testing
         try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("scenarios/drills/drill-api-broken.yaml").path, toPath: own.path)
         let played = try runRehearse(["drill", "--incident", own.path], stdin: "docker compose restart backend\r\ndone\r\n")
         #expect(played.status == 0)
-        #expect(played.stdout.contains("- Score: **40/100**"))
+        #expect(played.stdout.contains("- Score: **0/100** — FAIL (pass mark 70)"))
         let notADrill = try runRehearse(["drill", "--incident", packageRoot.appendingPathComponent("scenarios/01-happy-path-deploy.yaml").path])
         #expect(notADrill.status == 2)
         #expect(notADrill.stderr.hasSuffix("01-happy-path-deploy.yaml:1:1: error: not a drill: it has no 'incident' section\n"))

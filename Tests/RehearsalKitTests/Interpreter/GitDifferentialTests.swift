@@ -5,7 +5,7 @@ import Testing
 /// The simulated repository against a real git repository built with the same history
 /// (v2.0.0, six Sprint 3 commits merged with a merge commit): the same commands give the same
 /// exit status, the same error lines and the same working tree.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/git"), "needs git (/usr/bin/git)"))
+@Suite(.enabled(if: OptionalTool.has("git"), "needs git on PATH (apt-get install git; .ci/run installs it)"))
 struct GitDifferentialTests {
     /// A real repository: every path of a commit's tree written with its content label.
     static func realRepository() throws -> URL {
@@ -13,7 +13,7 @@ struct GitDifferentialTests {
         let model = RepositoryHistory.repository(chain: chain, deployed: true)
         let directory = try makeTemporaryDirectory()
         func git(_ arguments: [String]) throws {
-            let result = try ChildProcess.run("/usr/bin/git", ["-c", "user.email=r@example.com", "-c", "user.name=r", "-c", "init.defaultBranch=main"] + arguments,
+            let result = try ChildProcess.run(OptionalTool.path("git") ?? "/usr/bin/git", ["-c", "user.email=r@example.com", "-c", "user.name=r", "-c", "init.defaultBranch=main"] + arguments,
                                               currentDirectory: directory)
             precondition(result.status == 0, "git \(arguments): \(result.stderr)")
         }
@@ -70,7 +70,7 @@ struct GitDifferentialTests {
     @Test(arguments: commands)
     func theSimulatedRepositoryAnswersAsGitDoes(command: [String]) throws {
         let directory = try Self.realRepository()
-        let real = try ChildProcess.run("/usr/bin/git", command, currentDirectory: directory)
+        let real = try ChildProcess.run(OptionalTool.path("git") ?? "/usr/bin/git", command, currentDirectory: directory)
         let rig = try StackRig()
         let simulated = try rig.run((["git"] + command).joined(separator: " "))
         #expect(simulated.status == real.status, "\(command): git exited \(real.status): \(real.stderr)")
@@ -81,7 +81,7 @@ struct GitDifferentialTests {
 
     @Test func headTildeOneIsTheRelease() throws {
         let directory = try Self.realRepository()
-        let real = try ChildProcess.run("/usr/bin/git", ["rev-parse", "HEAD~1", "v2.0.0^{commit}"], currentDirectory: directory)
+        let real = try ChildProcess.run(OptionalTool.path("git") ?? "/usr/bin/git", ["rev-parse", "HEAD~1", "v2.0.0^{commit}"], currentDirectory: directory)
         let lines = real.stdout.split(separator: "\n")
         #expect(lines.count == 2 && lines[0] == lines[1])
         let rig = try StackRig()
