@@ -60,17 +60,28 @@ struct DrillCommand: ParsableCommand {
                 lines = TextLines.split(String(decoding: data, as: UTF8.self)).filter { !$0.isEmpty }
             }
             var index = 0
+            // On a terminal: line editing, history and Ctrl-R; Ctrl-D asks before grading.
+            let reader = interactive && isatty(STDOUT_FILENO) == 1 ? TerminalLineReader(prompt: "drill> ") : nil
             func nextLine() -> String? {
                 if script != nil { defer { index += 1 }; return index < lines.count ? lines[index] : nil }
+                if let reader { return reader.readLine() }
                 if interactive { FileHandle.standardOutput.write(Data("drill> ".utf8)) }
                 return readLine()
             }
+            func show(_ output: String) {
+                guard !output.isEmpty else { return }
+                // The debrief reads as text on a terminal; --debrief keeps the Markdown.
+                print(reader != nil && session.finished ? DebriefText.plain(output) : output)
+            }
             while !session.finished, let line = nextLine() {
                 if !interactive { print("drill> \(PIIScanner().scrub(text: line).text)") }
-                let output = try session.execute(line)
-                if !output.isEmpty { print(output) }
+                if reader != nil && line.trimmingCharacters(in: .whitespaces) == "clear" {
+                    FileHandle.standardOutput.write(Data("\u{1B}[2J\u{1B}[H".utf8))
+                }
+                show(try session.execute(line))
             }
-            if !session.finished { print(try session.execute("done")) }
+            reader?.finish()
+            if !session.finished { show(try session.execute("done")) }
             if let debrief, let markdown = session.lastDebrief?.markdown { try OutputFile.write(markdown, to: debrief, force: force) }
         }
     }

@@ -13,6 +13,21 @@ extension DrillSession {
           monitor   status   status --invariants (instructor view, -10 points)   hint (-10 points)   help   done
         """
 
+    /// `help COMMAND`: the help lines that mention it, or what the prompt itself does.
+    static func help(for topic: String) -> String {
+        let own = [
+            "status": "status: 7.1's dashboard, the endpoints' answers, the services and the latest log lines, as an operator sees them",
+            "hint": "hint: the next hint of this drill (-10 points each)",
+            "history": "history: every line typed so far, numbered",
+            "clear": "clear: clears the screen (Ctrl-L too)",
+            "done": "done: ends the drill and grades it (Ctrl-D asks first)",
+            "monitor": "monitor: 7.1's monitoring dashboard",
+        ]
+        if let text = own[topic] { return text }
+        let lines = help.split(separator: "\n").map(String.init).filter { $0.contains(topic) }
+        return lines.isEmpty ? "no help for '\(topic)': `help` lists the commands" : lines.joined(separator: "\n")
+    }
+
     static let sqlStarts = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "\\D"]
 
     /// Runs a line typed at the prompt; returns what the terminal shows and the virtual

@@ -12,6 +12,8 @@ public final class DrillSession {
     let faultTime: Timestamp
     var timeline: [TimelineEntry] = []
     var hintsUsed = 0
+    /// Every line typed, for `history`.
+    var typed: [String] = []
     /// `status --invariants`: the instructor's view, which costs the trainee points.
     var invariantPeeks = 0
     /// The invariants already broken before the incident began (before the setup's first
@@ -92,8 +94,16 @@ public final class DrillSession {
     public func execute(_ line: String) throws -> String {
         let command = line.trimmingWhitespace()
         guard !command.isEmpty, !finished else { return "" }
+        typed.append(command)
         switch command {
         case "help": return Self.help
+        case "history":
+            return typed.dropLast().enumerated().map { String(format: "%4d  ", $0 + 1) + $1 }.joined(separator: "\n")
+        case "clear":
+            // The terminal clears itself (the prompt does it); a script's record keeps nothing.
+            return ""
+        case _ where command.hasPrefix("help "):
+            return Self.help(for: String(command.dropFirst(5)).trimmingWhitespace())
         case "hint":
             guard hintsUsed < incident.hints.count else { return "No more hints. Think about 6.1's decision tree: what is broken?" }
             hintsUsed += 1

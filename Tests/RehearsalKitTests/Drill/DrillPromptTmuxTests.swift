@@ -6,7 +6,8 @@ import Testing
 /// with send-keys, the screen read with capture-pane. `.ci/run` installs tmux.
 @Suite(.enabled(if: OptionalTool.has("tmux"), "needs tmux on PATH (apt-get install tmux; .ci/run installs it)"))
 struct DrillPromptTmuxTests {
-    let session = "rehearse-drill-\(ProcessInfo.processInfo.processIdentifier)"
+    /// One tmux session per test (each test gets its own suite value), so tests can run at once.
+    let session = "rehearse-drill-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
@@ -42,7 +43,36 @@ struct DrillPromptTmuxTests {
             try tmux(["send-keys", "-t", session, keys, "Enter"])
         }
         screen = try waitFor("Score:")
-        #expect(screen.contains("# Drill debrief: The celery worker crashed"))
-        #expect(screen.contains("- Score: **100/100**"))
+        #expect(screen.contains("Drill debrief: The celery worker crashed"))
+        #expect(screen.contains("- Score: 100/100 — PASS (pass mark 70)"))
+    }
+
+    /// Arrow keys edit the line, Up recalls it, Ctrl-D asks before grading, and the record
+    /// (the Markdown debrief) holds the commands as seen, never an escape code.
+    @Test func arrowKeysEditTheLineAndTheRecordHasNoEscapeCodes() throws {
+        let binary = packageRoot.appendingPathComponent(".build/debug/rehearse").path
+        let debrief = try makeTemporaryDirectory().appendingPathComponent("debrief.md").path
+        try tmux(["new-session", "-d", "-s", session, "-x", "200", "-y", "50", "\(binary) drill --incident drill-worker-down --debrief \(debrief); sleep 30"])
+        defer { _ = try? tmux(["kill-session", "-t", session]) }
+        _ = try waitFor("drill> ")
+        try tmux(["send-keys", "-t", session, "-l", "docker compose logs celery-workr"])
+        try tmux(["send-keys", "-t", session, "Left"])
+        try tmux(["send-keys", "-t", session, "-l", "e"])
+        try tmux(["send-keys", "-t", session, "Enter"])
+        var screen = try waitFor("CRITICAL worker exited")
+        #expect(screen.contains("CRITICAL worker exited"))
+        // Up recalls the line; Home and a typed word edit it at the start.
+        try tmux(["send-keys", "-t", session, "Up", "Home"])
+        try tmux(["send-keys", "-t", session, "-l", "  "])
+        try tmux(["send-keys", "-t", session, "Enter", "C-d"])
+        screen = try waitFor("grade it now?")
+        #expect(screen.contains("End the drill and grade it now? [y/N]"))
+        try tmux(["send-keys", "-t", session, "y"])
+        screen = try waitFor("Score:")
+        #expect(screen.contains("Drill debrief: The celery worker crashed\n===="), "the debrief reads as text on a terminal")
+        let record = try String(contentsOfFile: debrief, encoding: .utf8)
+        #expect(record.contains("`docker compose logs celery-worker`"))
+        #expect(!record.contains("\u{1B}") && !record.contains("^[["), "no escape codes in the record")
+        #expect(record.contains("- Score: **"))
     }
 }
