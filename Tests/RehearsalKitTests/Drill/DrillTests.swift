@@ -149,6 +149,14 @@ import Testing
         #expect(session.lastDebrief?.points.contains { $0.criterion == "`status --invariants` (-10 each)" && $0.earned == -10 } == true)
     }
 
+    /// A drill is a scenario too: its set-up steps expect the failures they cause, so
+    /// `rehearse run` replays every drill file green under the strict rule.
+    @Test func everyDrillPassesAsAScenario() throws {
+        let result = try runRehearse(["run", "scenarios/drills"], currentDirectory: packageRoot)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("8 scenarios, 39 steps: 8 passed, 0 failed\n"))
+    }
+
     @Test func theDrillListShowsPagesNotAnswers() throws {
         let list = try runRehearse(["drill", "--list"]).stdout
         #expect(list.contains("drill-mcp-bypass  Security: signals created by agent:triage-bot with no approved proposal."))
