@@ -11,7 +11,16 @@ public struct WorldLog: Sendable {
 
     public private(set) var lines: [Line] = []
 
+    /// One level prefix per line: a message that already starts with its level (alembic's
+    /// "INFO  [alembic.runtime.migration] …") takes that as the level instead of doubling it.
     public mutating func append(_ time: Timestamp, _ service: ServiceName, _ level: String, _ message: String) {
+        var level = level
+        var message = message
+        for known in ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] where message.hasPrefix(known + " ") {
+            level = known
+            message = String(message.dropFirst(known.count).drop { $0 == " " })
+            break
+        }
         lines.append(Line(time: time, service: service, level: level, message: message))
     }
 

@@ -23,6 +23,8 @@ struct BenchCommand: ParsableCommand {
         try reportingErrors("bench") {
             let directory = dir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("rehearse-bench-\(getpid())")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Its own temporary directory goes when the bench ends; a --dir given is left as it is.
+            defer { if dir == nil { try? FileManager.default.removeItem(atPath: directory) } }
             let wanted = Set(parts.split(separator: ",").map(String.init))
             var bench = SeedAndCheckBench(directory: directory, sqlite3: sqlite3)
             print("rehearse bench: profile \(profile), sqlite3 \(sqlite3), working in \(directory)")

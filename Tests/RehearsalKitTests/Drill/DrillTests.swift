@@ -136,6 +136,9 @@ import Testing
         let session = try DrillSession(scenario: scenario, chain: chain)
         let status = try session.execute("status")
         #expect(status.contains("Endpoints:") && status.contains("GET /health → "))
+        // Log lines carry their virtual time and one level prefix (alembic's own INFO is the level).
+        #expect(status.contains("  backend  | 2026-01-14T09:00:00Z INFO [alembic.runtime.migration] Running upgrade 005_add_immutability_triggers"), "\(status)")
+        #expect(!status.contains("INFO INFO"))
         for id in InvariantCatalog.standard.ids { #expect(!status.contains(id), "\(id) in status") }
         // Logs may show what alembic ran (an operator sees that); never the revision to go back to.
         #expect(!status.contains("expected 005_add_immutability_triggers") && !status.contains("expected revision"), "the target revision gives the answer away")
