@@ -170,7 +170,16 @@ public struct ScenarioLoader {
         let compose = try value("compose").map(composeOptions) ?? ComposeOptions()
         let prose = try value("prose").map(proseOverrides) ?? []
         let tolerate = try value("tolerate").map { try invariants($0, "tolerate") } ?? []
-        let steps = try stepsNode.sequence("steps").map(step)
+        // Every bad step is reported, not only the first: one line each, in file order.
+        var steps: [ScenarioStep] = []
+        var errors: [InputError] = []
+        for node in try stepsNode.sequence("steps") {
+            do { steps.append(try step(node)) } catch let error as InputError { errors.append(error) }
+        }
+        if var first = errors.first {
+            first.more = Array(errors.dropFirst())
+            throw first
+        }
         if steps.isEmpty { throw stepsNode.error("a scenario needs at least one step") }
         var incident: Incident?
         if let incidentNode = value("incident") { incident = try self.incident(incidentNode, steps: steps, stepsNode: stepsNode) }

@@ -3,6 +3,9 @@
 public struct InputError: UserFacingError, Equatable {
     public var location: SourceLocation
     public var message: String
+    /// Further errors found in the same file (every bad step of a scenario, not only the
+    /// first), each printed on its own line as a compiler would.
+    public var more: [InputError] = []
 
     public init(_ location: SourceLocation, _ message: String) {
         self.location = location
@@ -10,7 +13,7 @@ public struct InputError: UserFacingError, Equatable {
     }
 
     public var exitStatus: ExitStatus { .invalidInput }
-    public var description: String { "\(location): error: \(message)" }
+    public var description: String { ([self] + more).map { "\($0.location): error: \($0.message)" }.joined(separator: "\n") }
 }
 
 /// A scenario that cannot run.

@@ -20,6 +20,22 @@ import Testing
             == "scenarios/x.yaml:3:5: error: unknown key 'migrat' in a step (did you mean 'migrate'?); expected one of: \(ScenarioLoader.stepKeys.joined(separator: ", "))")
     }
 
+    /// Every bad step of a file is reported at once, each at its own line and column.
+    @Test func everyBadStepIsReportedNotOnlyTheFirst() throws {
+        let text = head + "  - migrat: {upgrade: head}\n  - health: true\n  - stop: {service: backend}\n  - fault: no.such_fault\n"
+        let message = try error(text)
+        let lines = message.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(message)")
+        #expect(lines[0].hasPrefix("scenarios/x.yaml:3:5: error: unknown key 'migrat'"))
+        #expect(lines[1] == "scenarios/x.yaml:5:11: error: stop must be a string or a list of strings, not a mapping")
+        #expect(lines[2].hasPrefix("scenarios/x.yaml:6:12: error: unknown fault 'no.such_fault'"))
+        let file = try makeTemporaryDirectory().appendingPathComponent("bad.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let result = try runRehearse(["run", file.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 3, "\(result.stderr)")
+    }
+
     @Test func unknownScenarioKey() throws {
         #expect(try error("name: x\nseeed: 3\nsteps:\n  - health: true\n").hasPrefix("scenarios/x.yaml:2:1: error: unknown key 'seeed' in a scenario (did you mean 'seed'?)"))
     }
