@@ -17,6 +17,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
     @Option(name: .long, help: "The checklist whose plans `rollback:` steps run, for every scenario (instead of each scenario's own).") var checklist: String?
     @Flag(name: .long, help: "Check named expectations only: an invariant broken that no step expects does not fail the step (the rule before strict scenarios).") var lenient = false
+    @Flag(name: .long, help: "List the selected scenarios (file, name, tags) without running them.") var list = false
+    @Flag(name: .long, help: "Text: one line per scenario and the summary.") var quiet = false
+    @Flag(name: .long, help: "Text: the steps of failed scenarios only.") var onlyFailures = false
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
 
@@ -36,6 +39,12 @@ struct RunCommand: ParsableCommand {
             if !tag.isEmpty { scenarios = scenarios.filter { !Set($0.tags).isDisjoint(with: tag) } }
             // Nothing selected is a mistake (a misspelt tag, an empty folder), not a green run.
             if scenarios.isEmpty { throw NothingToRun(paths: paths, tags: tag, tagsInUse: tagsInUse) }
+            if list {
+                for scenario in scenarios {
+                    print("\(scenario.file)  \(scenario.name)" + (scenario.tags.isEmpty ? "" : "  [\(scenario.tags.joined(separator: ", "))]"))
+                }
+                return
+            }
             // The output path is checked before the work, so a refused path costs nothing.
             if let output { _ = try OutputFile.check(output, kind: .text, force: force) }
             var runner = ScenarioRunner(chain: chain, seedOverride: seed)
@@ -43,7 +52,7 @@ struct RunCommand: ParsableCommand {
             let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
             let text: String
             switch format {
-            case .text: text = report.text(style: output == nil ? .forStandardOutput : .plain)
+            case .text: text = report.text(style: output == nil ? .forStandardOutput : .plain, detail: quiet ? .quiet : onlyFailures ? .onlyFailures : .full)
             case .json: text = report.json().pretty()
             case .junit: text = report.junit()
             case .markdown: text = report.markdown()

@@ -1,16 +1,23 @@
 extension RunReport {
     /// Per scenario, per step: the action, its outcome and the invariant tally; broken
     /// invariants with their evidence; failed expectations with what happened instead.
-    public func text(style: TerminalStyle = .plain) -> String {
+    /// How much `rehearse run` prints: every step, one line per scenario, or the steps of
+    /// failed scenarios only.
+    public enum Detail: Sendable { case full, quiet, onlyFailures }
+
+    public func text(style: TerminalStyle = .plain, detail: Detail = .full) -> String {
         var lines: [String] = []
         for scenario in scenarios {
             lines.append(style.bold("\(scenario.passed ? "PASS" : "FAIL") \(scenario.name)") + "  (\(scenario.file), seed \(scenario.seed))")
+            if detail == .quiet || (detail == .onlyFailures && scenario.passed) { continue }
             var previouslyBroken = Set<String>()
             for step in scenario.steps {
                 let broken = step.invariants.filter { $0.status.isBroken }
                 let holding = step.invariants.filter { $0.status.holds }.count
                 let mark = step.passed ? style.green("ok  ") : style.red("FAIL")
-                let outcome = step.succeeded ? "done" : "error: \(step.error!)"
+                // A failure the step expects is the point of the step: marked as expected.
+                let expectedBroken = Set(step.expectations.filter { $0.met && $0.description.hasSuffix(" broken") }.map { String($0.description.dropLast(7)) })
+                let outcome = step.succeeded ? "done" : (step.passed ? "error (expected): " : "error: ") + step.error!
                 let unknown = step.invariants.filter(\.status.isUnknown).count
                 lines.append("  \(mark) \(step.number). \(step.action) — \(outcome)  [\(holding) hold, \(broken.count) broken, \(unknown == 0 ? "" : "\(unknown) unknown, ")\(step.invariants.count - holding - broken.count - unknown) n/a]")
                 for expectation in step.expectations where !expectation.met {
@@ -18,8 +25,9 @@ extension RunReport {
                 }
                 // Evidence is printed when an invariant becomes broken, not again at every step.
                 for result in broken where !previouslyBroken.contains(result.info.id) {
-                    if case .broken(let detail, let evidence) = result.status {
-                        lines.append("       " + style.red("broken: \(result.info.id)") + " — \(detail)")
+                    if case .broken(let why, let evidence) = result.status {
+                        let label = expectedBroken.contains(result.info.id) ? "broken (expected): " : "broken: "
+                        lines.append("       " + style.red(label + result.info.id) + " — \(why)")
                         for item in evidence.prefix(5) { lines.append("         - \(InvariantReport.describe(item))") }
                         if evidence.count > 5 { lines.append("         … and \(evidence.count - 5) more") }
                     }

@@ -57,6 +57,26 @@ import Testing
         #expect(markdown.contains("- [ ] All tests passing — not rehearsed"))
     }
 
+    /// `--list` selects without running; `--quiet` and `--only-failures` trim the text; a
+    /// failure a step expects is marked as expected.
+    @Test func listQuietOnlyFailuresAndExpectedFailures() throws {
+        let list = try runRehearse(["run", "--list", "--tag", "rollback-c"], currentDirectory: packageRoot)
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("scenarios/05-fault-mcp-bypass-plan-c.yaml  MCP approval gate bypass"))
+        #expect(!list.stdout.contains("PASS") && !list.stdout.contains("steps:"))
+        let quiet = try runRehearse(["run", "--quiet", "--tag", "rollback-c"], currentDirectory: packageRoot)
+        #expect(quiet.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("PASS ") || $0.hasPrefix("FAIL ") || $0.contains(" scenarios, ") }, "\(quiet.stdout)")
+        let file = try makeTemporaryDirectory().appendingPathComponent("fails.yaml")
+        try "name: fails on purpose\nfixtures: none\nsteps:\n  - health: true\n    expect: {returns: sick}\n".write(to: file, atomically: true, encoding: .utf8)
+        let failures = try runRehearse(["run", "--only-failures", file.path, "scenarios/01-happy-path-deploy.yaml"], currentDirectory: packageRoot)
+        #expect(failures.status == 1)
+        #expect(failures.stdout.contains("  FAIL 1. curl /health — done"))
+        #expect(!failures.stdout.contains("  ok   1."), "the passing scenario's steps are not shown")
+        let expected = try runRehearse(["run", "scenarios/21-backup-restore-data-loss.yaml"], currentDirectory: packageRoot).stdout
+        #expect(expected.contains("restore pre_sprint3 — error (expected): `pg_restore -c -d governance_os pre_sprint3.dump` exited 1"))
+        #expect(expected.contains("broken (expected): schema.matches_revision"))
+    }
+
     @Test func theMarkdownRecordShowsAFailedGate() throws {
         let result = try runRehearse(["run", "--tag", "rollback-c", "--format", "markdown"], currentDirectory: packageRoot)
         #expect(result.stdout.contains("| propose_signal | [x] | [x] | [ ] FAILED |"))
