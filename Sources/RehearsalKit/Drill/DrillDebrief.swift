@@ -58,26 +58,65 @@ extension DrillSession {
         return byPlan.mapValues { $0.filter { counts[$0] == 1 } }
     }()
 
-    /// What the checklist's own plan for the symptom leaves broken: the drill replayed from
-    /// its page with the corrected checklist's plan (6.1's answer, or the drill's), soaked 30
-    /// virtual minutes. Nil when the answer is not a plan.
-    func checklistRemains() throws -> Set<String>? {
-        let plan = incident.checklistPlan ?? incident.plan
-        guard plan != "none", let checklist = try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath),
-              checklist.planItems(plan) != nil else { return nil }
-        // Followed as a `rollback:` step follows it: command lines and prose items alike, the
-        // archive glob naming the drill's latest backup.
+    /// The plan 6.1 sends the symptom to (or the drill's, when 6.1 has none for it).
+    var checklistPlan: String { incident.checklistPlan ?? incident.plan }
+
+    /// The drill replayed from its page with a checklist's plan, followed as a `rollback:` step
+    /// follows it (command lines and prose items alike, the archive glob naming the drill's
+    /// latest backup), then soaked 30 virtual minutes: what it leaves broken, and the plan's
+    /// lines the rehearsal flagged.
+    func replay(plan: String, checklist: Checklist) throws -> (remains: Set<String>, flagged: [String]) {
         let replay = try DrillSession(scenario: scenario, chain: chain, seed: seed)
         let world = replay.world
-        try replay.queue.writeWithoutTransaction { db in
+        let output = try replay.queue.writeWithoutTransaction { db in
             let own = world.checklist
             world.checklist = checklist
             defer { world.checklist = own }
             let backup = world.backups.sorted { ($0.value.takenAt, $0.key) < ($1.value.takenAt, $1.key) }.last?.key
-            _ = try StepExecutor.rollback(plan: plan, backup: backup, db: db, world: world)
+            return try StepExecutor.rollback(plan: plan, backup: backup, db: db, world: world)
         }
         try replay.passTime(minutes: 30)
-        return Set(try replay.reading().broken).subtracting(replay.brokenBeforeIncident)
+        let flagged = output.lines.filter { $0.hasPrefix("rehearse: [!]") }.map { String($0.dropFirst("rehearse: [!] ".count)) }
+        return (Set(try replay.reading().broken).subtracting(replay.brokenBeforeIncident), flagged)
+    }
+
+    /// What the checklist's own plan for the symptom leaves broken, even as corrected. Nil when
+    /// the answer is not a plan.
+    func checklistRemains() throws -> Set<String>? {
+        guard checklistPlan != "none", let corrected = try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath),
+              corrected.planItems(checklistPlan) != nil else { return nil }
+        return try replay(plan: checklistPlan, checklist: corrected).remains
+    }
+
+    /// The debrief's lesson: the best response (the corrected plan's lines, or the drill's
+    /// hints when the answer is not to roll back), the holes of the checklist as written that
+    /// this incident exposes (the plan rehearsed from the page), and the follow-ups left open.
+    func lesson(followUps: [String]) throws -> String {
+        var md = "## The best response and why\n\n"
+        if let corrected = try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath), incident.plan != "none",
+           let items = corrected.planItems(incident.plan) {
+            md += "Plan \(incident.plan) of the corrected checklist (`checklists/deployment-checklist-sprint3-corrected.md`):\n\n"
+            for item in items {
+                switch item.kind {
+                case .command(let line): md += "- `\(line.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }.joined(separator: " "))`\n"
+                case .prose(let text): md += "- \(text)\n"
+                default: break
+                }
+            }
+        } else {
+            md += "No rollback: fix the cause. " + incident.hints.joined(separator: " ") + "\n"
+        }
+        if let why = incident.why { md += "\n\(why)\n" }
+        if checklistPlan != "none", let shipped = try? ChecklistParser.shipped(), shipped.planItems(checklistPlan) != nil {
+            let asWritten = try replay(plan: checklistPlan, checklist: shipped)
+            md += "\n## The checklist's holes this incident exposes\n\n"
+            md += asWritten.flagged.isEmpty
+                ? "Plan \(checklistPlan) as written did what it means here.\n"
+                : "Plan \(checklistPlan) as written, rehearsed from the page:\n\n" + asWritten.flagged.map { "- \($0)\n" }.joined()
+            if !asWritten.remains.isEmpty { md += "\nIt leaves broken: \(asWritten.remains.sorted().map { "`\($0)`" }.joined(separator: ", ")).\n" }
+        }
+        md += "\n## Follow-ups\n\n" + (followUps.isEmpty ? "None: the system is back where it was before the incident.\n" : followUps.map { "- \($0)\n" }.joined())
+        return md
     }
 
     public func debrief() throws -> DrillDebrief {
@@ -183,6 +222,12 @@ extension DrillSession {
             for id in stillBroken { md += "- `\(id)`: \(attribution[id]!)\n" }
             md += "\n"
         }
+        let followUps = stillBroken.map { id -> String in
+            attribution[id]!.hasPrefix("the checklist's")
+                ? "`\(id)`: no plan of the checklist repairs it; fix the data or the checklist (\(attribution[id]!))"
+                : "`\(id)`: still broken (\(attribution[id]!))"
+        }
+        md += try lesson(followUps: followUps) + "\n"
         md += "## Timeline\n\n| Time | Command | System | Broken invariants |\n|---|---|---|---|\n"
         for entry in timeline {
             md += "| \(entry.time.iso8601) | `\(entry.command.replacingOccurrences(of: "|", with: "\\|"))` | \(entry.summary.replacingOccurrences(of: "|", with: "\\|").prefix(80)) | \(entry.broken.isEmpty ? "none" : entry.broken.joined(separator: ", ")) |\n"

@@ -106,6 +106,12 @@ import Testing
         #expect(debrief.attribution["approvals.gate_enforced"]?.hasPrefix("the checklist's: its plan C, as corrected, leaves it broken too") == true)
         #expect(debrief.passed && debrief.score == 100)
         #expect(debrief.markdown.contains("## Still broken at the end\n\n- `approvals.gate_enforced`: the checklist's"))
+        // The debrief teaches: the best response, the holes of the plan as written, follow-ups.
+        #expect(debrief.markdown.contains("## The best response and why\n\nPlan C of the corrected checklist"))
+        #expect(debrief.markdown.contains("- `docker compose exec postgres psql -U govos -d governance_os -c \" UPDATE pending_proposals SET status = 'rejected',"))
+        #expect(debrief.markdown.contains("## The checklist's holes this incident exposes\n\nPlan C as written, rehearsed from the page:"))
+        #expect(debrief.markdown.contains("database \"govos\" does not exist"))
+        #expect(debrief.markdown.contains("## Follow-ups\n\n- `approvals.gate_enforced`: no plan of the checklist repairs it"))
     }
 
     /// A harmful trainee: a downgrade that breaks the API and the deploy order, left broken.
