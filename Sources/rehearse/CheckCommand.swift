@@ -18,6 +18,8 @@ struct CheckCommand: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    @Flag(name: .long, help: "No progress line on the terminal.") var quiet = false
+
     func validate() throws {
         do {
             try InvariantCatalog.standard.validate(ids: only)
@@ -35,6 +37,21 @@ struct CheckCommand: ParsableCommand {
             }
             let recorded = try baseline.map { try Baseline.load(path: $0) }
             let queue = try DatabaseOpener.openVerified(path: db, memoryMapped: true)
+            // On a terminal, which invariant is being evaluated, with the time left (the
+            // production profile takes seconds per invariant); none in a pipe or with --quiet.
+            if !quiet && isatty(STDERR_FILENO) == 1 {
+                let total = only.isEmpty ? InvariantCatalog.standard.invariants.count : Set(only).count
+                let started = ContinuousClock.now
+                nonisolated(unsafe) var done = 0
+                InvariantCatalog.timer = { id, body in
+                    let elapsed = ContinuousClock.now - started
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + ProgressLine.format(done: done, total: total, unit: "invariants", seconds: seconds, detail: id)).utf8))
+                    defer { done += 1 }
+                    return try body()
+                }
+            }
+
             let (results, comparison) = try queue.writeWithoutTransaction { db in
                 let virtualNow = try now.flatMap(Timestamp.init(iso8601:)) ?? Self.latestActivity(db) ?? Seeder.defaultNow
                 let context = InvariantContext(db: db, chain: chain, baseline: recorded, expectedRevision: expectRevision, now: virtualNow)
@@ -42,6 +59,7 @@ struct CheckCommand: ParsableCommand {
                 let comparison = try recorded.map { BaselineComparison(before: $0, after: try Baseline.capture(db, label: "post-deploy")) }
                 return (results, comparison)
             }
+            if !quiet && isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let report = InvariantReport(results: results)
             switch format {
             case .json:

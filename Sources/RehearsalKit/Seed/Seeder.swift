@@ -21,6 +21,10 @@ public struct Seeder {
 
     enum Kind: UInt64 { case user = 1, policy, version, signal, evaluation, exception, decision, evidence }
 
+    /// Called every 2,000 signals with the rows written so far (the command line shows it
+    /// on a terminal); the seeder itself never reads a clock.
+    public var progress: ((_ signalsDone: Int, _ signalsTotal: Int, _ rows: [String: Int]) -> Void)?
+
     public init(profile: SeedProfile, seed: UInt64, now: Timestamp = Seeder.defaultNow) {
         self.profile = profile
         self.seed = seed
@@ -153,6 +157,14 @@ public struct Seeder {
                 exceptionIndex += 1
             }
             clock = clock.adding(seconds: step)
+            if let progress, (k + 1) % 2_000 == 0 || k + 1 == profile.signals {
+                var rows = summary.rows
+                rows["signals"] = k + 1
+                rows["evaluations"] = k + 1
+                rows["exceptions"] = exceptionIndex
+                rows["decisions"] = decisionIndex
+                progress(k + 1, profile.signals, rows)
+            }
         }
         summary.rows["signals"] = profile.signals
         summary.rows["evaluations"] = profile.signals
