@@ -66,11 +66,17 @@ public enum TracesViewer {
     static func findings(onPage page: String, scanner: PIIScanner) -> [PIIType] {
         var types: [PIIType] = []
         func add(_ found: [PIIType]) { for type in found where !types.contains(type) { types.append(type) } }
-        let cells = page.components(separatedBy: "<td>").dropFirst().compactMap { $0.components(separatedBy: "</td>").first }
-        guard !cells.isEmpty else { return scanner.scrub(text: page).types }
-        for cell in cells { add(scanner.findings(in: unescapeHTML(cell)).map(\.type)) }
+        // One pass: each piece after a "<td>" is a cell up to its "</td>", then page text again.
+        let pieces = page.components(separatedBy: "<td>")
+        guard pieces.count > 1 else { return scanner.scrub(text: page).types }
+        var outside = [pieces[0]]
+        for piece in pieces.dropFirst() {
+            guard let close = piece.range(of: "</td>") else { outside.append(piece); continue }
+            add(scanner.findings(in: unescapeHTML(String(piece[..<close.lowerBound]))).map(\.type))
+            outside.append(String(piece[close.upperBound...]))
+        }
         // What lies outside the cells (headings) is text on the screen too.
-        add(scanner.scrub(text: page.replacingOccurrences(of: #"<td>.*?</td>"#, with: "", options: .regularExpression)).types)
+        add(scanner.scrub(text: outside.joined(separator: "\n")).types)
         return types
     }
 

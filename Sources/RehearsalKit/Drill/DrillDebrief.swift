@@ -45,7 +45,7 @@ extension DrillSession {
     /// Each plan's command lines in the shipped checklist and its corrected version.
     static let planCommands: [String: Set<String>] = {
         var byPlan: [String: Set<String>] = [:]
-        let checklists = [try? ChecklistParser.shipped(), try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath)].compactMap { $0 }
+        let checklists = [try? ChecklistParser.shipped(), corrected].compactMap { $0 }
         for checklist in checklists {
             for plan in checklist.planIds {
                 for item in checklist.planItems(plan) ?? [] {
@@ -80,11 +80,13 @@ extension DrillSession {
         return (Set(try replay.reading().broken).subtracting(replay.brokenBeforeIncident), flagged)
     }
 
+    /// The corrected checklist, read once per process.
+    static let corrected = try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath)
+
     /// What the checklist's own plan for the symptom leaves broken, even as corrected. Nil when
     /// the answer is not a plan.
     func checklistRemains() throws -> Set<String>? {
-        guard checklistPlan != "none", let corrected = try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath),
-              corrected.planItems(checklistPlan) != nil else { return nil }
+        guard checklistPlan != "none", let corrected = Self.corrected, corrected.planItems(checklistPlan) != nil else { return nil }
         return try replay(plan: checklistPlan, checklist: corrected).remains
     }
 
@@ -93,7 +95,7 @@ extension DrillSession {
     /// this incident exposes (the plan rehearsed from the page), and the follow-ups left open.
     func lesson(followUps: [String]) throws -> String {
         var md = "## The best response and why\n\n"
-        if let corrected = try? ChecklistParser.load(path: ShippedResources.correctedChecklistPath), incident.plan != "none",
+        if let corrected = Self.corrected, incident.plan != "none",
            let items = corrected.planItems(incident.plan) {
             md += "Plan \(incident.plan) of the corrected checklist (`checklists/deployment-checklist-sprint3-corrected.md`):\n\n"
             for item in items {
