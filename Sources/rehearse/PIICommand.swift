@@ -51,7 +51,7 @@ struct PIICommand: ParsableCommand {
                     summary.record(line: number, findings: findings)
                     if format == .jsonl { print(PIILineProcessor.findingsLine(number, findings)) }
                 }
-                if format == .sarif { print(summary.sarif(artifact: artifact, version: BackupFile.version).pretty()) }
+                if format == .sarif { print(summary.sarif(artifact: artifact, version: RehearseVersion.current).pretty()) }
                 printError(summary.line)
                 if sawInvalid { throw ExitCode(ExitStatus.invalidInput.rawValue) }
                 if summary.total > 0 && !exitZero { throw ExitCode(ExitStatus.failed.rawValue) }

@@ -11,7 +11,7 @@ struct Rehearse: ParsableCommand {
             2 invalid input (a malformed migration, scenario or database file); 3 (check) \
             could not evaluate, nothing broken; 64 usage error.
             """,
-        version: "0.1.0",
+        version: RehearseVersion.current,
         subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self]
     )
 }

@@ -20,6 +20,34 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "List the selected scenarios (file, name, tags) without running them.") var list = false
     @Flag(name: .long, help: "Text: one line per scenario and the summary.") var quiet = false
     @Flag(name: .long, help: "Text: the steps of failed scenarios only.") var onlyFailures = false
+    @Option(name: .long, help: "Markdown: the checklist's Deploy Date (YYYY-MM-DD); blank to fill by hand without it.") var deployDate: String?
+    @Option(name: .long, help: "Markdown: the checklist's Deploy Lead; blank to fill by hand without it.") var deployLead: String?
+    @Option(name: .long, help: "Markdown: the checklist's Commit SHA (7 to 40 hex digits); blank to fill by hand without it.") var commit: String?
+
+    func validate() throws {
+        if format != .markdown, let option = [("--deploy-date", deployDate), ("--deploy-lead", deployLead), ("--commit", commit)].first(where: { $0.1 != nil }) {
+            throw ValidationError("\(option.0) fills the deploy record's header: it needs --format markdown")
+        }
+        if let deployDate, !Self.isDate(deployDate) {
+            throw ValidationError("--deploy-date '\(deployDate)' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-14)")
+        }
+        if let commit, !(7...40).contains(commit.count) || !commit.allSatisfy(\.isHexDigit) {
+            throw ValidationError("--commit '\(commit)' is not a commit SHA: 7 to 40 hexadecimal digits")
+        }
+        if let deployLead, deployLead.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || deployLead.contains(where: \.isNewline) {
+            throw ValidationError("--deploy-lead must be a name on one line")
+        }
+    }
+
+    /// YYYY-MM-DD naming a real day (2026-02-30 is refused).
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
+    }
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
 
@@ -29,9 +57,11 @@ struct RunCommand: ParsableCommand {
             let loader = ScenarioLoader(chain: chain)
             // Load everything first: an invalid file stops the run before anything runs.
             var scenarios = try ScenarioLibrary.files(paths: paths).map { try loader.load(path: $0.path, displayPath: $0.shown) }
+            var recordChecklist: Checklist?
             if let checklist {
                 let replacement = try ChecklistParser.load(path: checklist)
                 scenarios = try scenarios.map { try $0.runningPlans(of: replacement) }
+                recordChecklist = replacement
             }
             // Drills are played with `rehearse drill`; the library run replays the rehearsals.
             if paths.isEmpty { scenarios = scenarios.filter { $0.incident == nil } }
@@ -55,7 +85,10 @@ struct RunCommand: ParsableCommand {
             case .text: text = report.text(style: output == nil ? .forStandardOutput : .plain, detail: quiet ? .quiet : onlyFailures ? .onlyFailures : .full)
             case .json: text = report.json().pretty()
             case .junit: text = report.junit()
-            case .markdown: text = report.markdown()
+            case .markdown:
+                let context = DeployRecordContext(chain: chain, checklist: recordChecklist ?? scenarios.first?.checklist,
+                                                  deployDate: deployDate, deployLead: deployLead, commit: commit)
+                text = report.markdown(context: context)
             }
             if let output {
                 try OutputFile.write(text, to: output, force: force)

@@ -9,7 +9,7 @@ import GRDB
 /// the reason instead of being restored over good data.
 public enum BackupFile {
     public static let format = "rehearse-backup/1"
-    public static let version = "0.1.0"
+    public static let version = RehearseVersion.current
     static let headerTable = "rehearse_backup_header"
 
     public struct Header: Equatable, Sendable {

@@ -21,14 +21,14 @@ extension RunReport {
                     ("step", .int(step.number)), ("line", .int(step.line)), ("action", .string(step.action)),
                     ("outcome", .string(step.succeeded ? "ok" : "error")), ("error", step.error.map(JSONValue.string) ?? .null),
                     ("output", .array(step.output.map(JSONValue.string))), ("value", step.value ?? .null), ("time", .string(step.time.iso8601)),
-                    ("passed", .bool(step.passed)),
+                    ("passed", .bool(step.passed)), ("expected_broken", .array(step.expectedBroken.sorted().map(JSONValue.string))),
                     ("expectations", .array(step.expectations.map { e in
                         .object([("expect", .string(e.description)), ("met", .bool(e.met)), ("detail", e.detail.map(JSONValue.string) ?? .null)])
                     })),
                     ("invariants", .array(step.invariants.map { InvariantReport.json($0, evidenceLimit: 20) })),
                 ])
             })),
-            ("go_no_go", .array(scenario.goNoGo.map { .object([("section", .string($0.section)), ("item", .string($0.item)), ("status", .string($0.status.rawValue)), ("evidence", .string($0.evidence))]) })),
+            ("go_no_go", .array(scenario.goNoGo.map { .object([("section", .string($0.section)), ("item", .string($0.item)), ("status", .string($0.status.rawValue)), ("evidence", .string($0.evidence)), ("expected", .bool($0.expected))]) })),
         ])
     }
 }

@@ -16,7 +16,6 @@ extension RunReport {
                 let holding = step.invariants.filter { $0.status.holds }.count
                 let mark = step.passed ? style.green("ok  ") : style.red("FAIL")
                 // A failure the step expects is the point of the step: marked as expected.
-                let expectedBroken = Set(step.expectations.filter { $0.met && $0.description.hasSuffix(" broken") }.map { String($0.description.dropLast(7)) })
                 let outcome = step.succeeded ? "done" : (step.passed ? "error (expected): " : "error: ") + step.error!
                 let unknown = step.invariants.filter(\.status.isUnknown).count
                 lines.append("  \(mark) \(step.number). \(step.action) — \(outcome)  [\(holding) hold, \(broken.count) broken, \(unknown == 0 ? "" : "\(unknown) unknown, ")\(step.invariants.count - holding - broken.count - unknown) n/a]")
@@ -26,7 +25,7 @@ extension RunReport {
                 // Evidence is printed when an invariant becomes broken, not again at every step.
                 for result in broken where !previouslyBroken.contains(result.info.id) {
                     if case .broken(let why, let evidence) = result.status {
-                        let label = expectedBroken.contains(result.info.id) ? "broken (expected): " : "broken: "
+                        let label = step.expectedBroken.contains(result.info.id) ? "broken (expected): " : "broken: "
                         lines.append("       " + style.red(label + result.info.id) + " — \(why)")
                         for item in evidence.prefix(5) { lines.append("         - \(InvariantReport.describe(item))") }
                         if evidence.count > 5 { lines.append("         … and \(evidence.count - 5) more") }

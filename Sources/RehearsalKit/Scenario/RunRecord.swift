@@ -11,6 +11,9 @@ public struct StepRecord: Sendable {
     public var invariants: [InvariantResult]
     /// The virtual time after the step.
     public var time: Timestamp
+    /// Invariants this step may leave broken: its `broken:` list and the scenario's `tolerate:`.
+    /// Reports mark a break named here as expected.
+    public var expectedBroken: Set<String> = []
 
     public var passed: Bool { expectations.allSatisfy(\.met) }
 }
@@ -36,17 +39,34 @@ public struct ScenarioRecord: Sendable {
     /// Checklist 4.5's table as the database shows it at the end.
     public var toolGate: [String: ToolGateRow] = [:]
     public var goNoGo: [GoNoGoItem]
+    /// The rollback plans the scenario's `rollback:` steps ran, in order (checklist ids), and the
+    /// checklist they come from.
+    public var plansRun: [String] = []
+    public var checklist = ""
 
     public var passed: Bool { steps.allSatisfy(\.passed) }
+    /// The first step whose expectations were not met.
+    public var firstFailingStep: StepRecord? { steps.first { !$0.passed } }
+    /// Invariants broken after the last step.
+    public var brokenAtEnd: [InvariantResult] { steps.last?.invariants.filter(\.status.isBroken) ?? [] }
 }
 
 /// One line of checklist 8.1, filled from what the run observed.
+/// Within the scenario's scope only: an item the scenario never reached (no deploy, no backup
+/// step, the viewer never opened) is `not rehearsed`, never NO-GO.
 public struct GoNoGoItem: Sendable, Equatable {
-    public enum Status: String, Sendable { case go = "GO", noGo = "NO-GO", notRehearsed = "not rehearsed" }
+    public enum Status: String, Sendable { case go = "GO", noGo = "NO-GO", notRehearsed = "not rehearsed", unknown = "could not evaluate" }
     public var section: String
     public var item: String
     public var status: Status
     public var evidence: String
+    /// A NO-GO the scenario expects: its step's failure was expected, or every invariant behind
+    /// it is named by the last step's `broken:` or the scenario's `tolerate:`.
+    public var expected = false
+
+    public init(section: String, item: String, status: Status, evidence: String, expected: Bool = false) {
+        (self.section, self.item, self.status, self.evidence, self.expected) = (section, item, status, evidence, expected)
+    }
 }
 
 public struct RunReport: Sendable {

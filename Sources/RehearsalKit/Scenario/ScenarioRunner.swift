@@ -44,18 +44,20 @@ public struct ScenarioRunner {
         return try queue.writeWithoutTransaction { db in
             try phase("setup") { try setUp(db, for: scenario, seed: seed) }
             let world = makeWorld(scenario, seed: seed)
-            var observer = GoNoGoObserver(revision: try MigrationBookkeeping.currentRevision(db))
+            var observer = GoNoGoObserver(revision: try MigrationBookkeeping.currentRevision(db), world: world, startsDeployed: scenario.code == .sprint3)
             var records: [StepRecord] = []
             for (index, step) in scenario.steps.enumerated() {
                 let record = try perform(step, number: index + 1, db: db, world: world, tolerate: scenario.tolerate)
-                observer.observe(step.action, record, db: db)
+                observer.observe(step.action, record, db: db, world: world)
                 records.append(record)
             }
             let final = try? Baseline.capture(db, label: "post-deploy")
             var record = ScenarioRecord(
                 file: scenario.file, name: scenario.name, description: scenario.description, tags: scenario.tags, seed: seed,
                 steps: records, baseline: world.baseline, finalState: final, toolResults: world.toolResults,
-                goNoGo: observer.items(final: records.last, world: world))
+                goNoGo: observer.items(final: records.last, world: world, scenarioPassed: records.allSatisfy(\.passed)))
+            record.checklist = scenario.checklist.file
+            record.plansRun = scenario.steps.compactMap { if case .rollback(let plan, _) = $0.action { return plan }; return nil }
             record.toolGate = try ToolGateTable.derive(db)
             return record
         }
@@ -105,13 +107,13 @@ public struct ScenarioRunner {
             let expected = Set(step.expect.broken).union(tolerate)
             for result in invariants where result.status.isBroken && !expected.contains(result.info.id) {
                 expectations.append(ExpectationResult(description: "no unexpected broken invariant", met: false,
-                                                      detail: "\(result.info.id) is broken: \(ExpectationChecker.describe(result.status))"))
+                                                      detail: "\(result.info.id) \(ExpectationChecker.describe(result.status))"))
             }
             // What could not be evaluated was not checked: a pass would claim it held.
             let unknownExpected = Set(step.expect.unknown).union(tolerate)
             for result in invariants where result.status.isUnknown && !unknownExpected.contains(result.info.id) {
                 expectations.append(ExpectationResult(description: "no unexpected unknown invariant", met: false,
-                                                      detail: "\(result.info.id) could not be evaluated: \(ExpectationChecker.describe(result.status))"))
+                                                      detail: "\(result.info.id) could not be evaluated: \(ExpectationChecker.describe(result.status).dropFirst("unknown: ".count))"))
             }
         }
         // Expectations read the raw output; the record keeps it scrubbed, so no report in any
@@ -119,7 +121,8 @@ public struct ScenarioRunner {
         let scanner = PIIScanner(people: (try? TraceRecorder.knownPeople(db)) ?? [])
         return StepRecord(number: number, line: step.line, action: scanner.scrub(text: step.label ?? step.action.summary).text, succeeded: failure == nil,
                           output: output.map { scanner.scrub(text: $0).text }, error: failure.map { scanner.scrub(text: $0).text },
-                          value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock)
+                          value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock,
+                          expectedBroken: Set(step.expect.broken).union(tolerate))
     }
 
     /// One line for any error a step can raise: the application's refusal, a constraint or

@@ -45,18 +45,6 @@ import Testing
         #expect(none.stderr == "error: no scenario files in \(empty.path)\n")
     }
 
-    @Test func formatsWriteToAFile() throws {
-        let output = try makeTemporaryDirectory().appendingPathComponent("report.md")
-        let result = try runRehearse(["run", "--tag", "happy-path", "--format", "markdown", "--output", output.path], currentDirectory: packageRoot)
-        #expect(result.status == 0)
-        let markdown = try String(contentsOf: output, encoding: .utf8)
-        #expect(markdown.contains("| decisions count | 135 | 135 | OK |"))
-        #expect(markdown.contains("| propose_signal | [x] | [x] | [x] |"))
-        #expect(markdown.contains("- [x] Migration 006 successful — GO"))
-        #expect(markdown.contains("- [x] +24h check completed — GO"))
-        #expect(markdown.contains("- [ ] All tests passing — not rehearsed"))
-    }
-
     /// `--list` selects without running; `--quiet` and `--only-failures` trim the text; a
     /// failure a step expects is marked as expected.
     @Test func listQuietOnlyFailuresAndExpectedFailures() throws {
@@ -75,11 +63,6 @@ import Testing
         let expected = try runRehearse(["run", "scenarios/21-backup-restore-data-loss.yaml"], currentDirectory: packageRoot).stdout
         #expect(expected.contains("restore pre_sprint3 — error (expected): `pg_restore -c -d governance_os pre_sprint3.dump` exited 1"))
         #expect(expected.contains("broken (expected): schema.matches_revision"))
-    }
-
-    @Test func theMarkdownRecordShowsAFailedGate() throws {
-        let result = try runRehearse(["run", "--tag", "rollback-c", "--format", "markdown"], currentDirectory: packageRoot)
-        #expect(result.stdout.contains("| propose_signal | [x] | [x] | [ ] FAILED |"))
     }
 
     @Test(.enabled(if: OptionalTool.hasPythonModule("junitparser"), "needs the Python package junitparser (pip install junitparser; .ci/run installs it)"))

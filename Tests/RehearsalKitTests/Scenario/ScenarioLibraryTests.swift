@@ -45,7 +45,7 @@ import Testing
         let strict = try ScenarioRunner(chain: chain).run(scenario)
         #expect(!strict.passed)
         #expect(strict.steps[0].expectations.map(\.description) == ["no unexpected broken invariant"])
-        #expect(strict.steps[0].expectations[0].detail?.hasPrefix("api.endpoints_healthy is broken: broken: 1 endpoint(s) failing") == true)
+        #expect(strict.steps[0].expectations[0].detail?.hasPrefix("api.endpoints_healthy broken: 1 endpoint(s) failing") == true)
         var lenient = ScenarioRunner(chain: chain)
         lenient.strict = false
         #expect(try lenient.run(scenario).passed)
