@@ -171,13 +171,24 @@ extension DrillSession {
         func recovered(_ entry: TimelineEntry) -> Bool {
             Set(entry.broken).isSubset(of: acceptable) && !incident.mustHold.contains { entry.broken.contains($0) && !checklistLeaves.contains($0) }
         }
+        // Contained at the first command from which the damage never grew again (the soak after
+        // `done` confirms it stayed so); never before the trainee changed anything.
+        let firstChange = timeline.indices.dropFirst().first { timeline[$0].changed }
+        var containedAt: Int?
+        if contained, let firstChange, let last = timeline.last {
+            var index = timeline.count - 1
+            while index > firstChange, timeline[index - 1].damage == last.damage { index -= 1 }
+            containedAt = index
+        }
         var minutes: Int?
-        if contained && repairable.isEmpty && acted, let last = timeline.last, recovered(last) {
+        var mitigatedAt: Int?
+        if let containedAt, repairable.isEmpty, let last = timeline.last, recovered(last) {
             // From the page to the first command after which the catalogue held again (and
-            // kept holding) with the damage where it ended.
+            // kept holding), and not before the damage stopped.
             var first = timeline.count - 1
-            while first > 1, recovered(timeline[first - 1]), timeline[first - 1].damage == last.damage { first -= 1 }
+            while first > containedAt, recovered(timeline[first - 1]) { first -= 1 }
             minutes = Int((timeline[first].time.seconds - faultTime.seconds) / 60)
+            mitigatedAt = first
         }
         // Grading starts from zero: points only for what the trainee did.
         let repairPossible = 35
@@ -216,7 +227,7 @@ extension DrillSession {
         md += "| Damage contained (30 min soak) | \(contained ? "yes" : "no: the fault kept doing damage") |\n"
         md += "| Mitigation matches the decision tree | \(planMatches ? "yes" : "no") (used: \(plansUsed.isEmpty ? "no rollback plan" : plansUsed.joined(separator: ", ")); expected: \(incident.plan)\(incident.checklistPlan.map { " or 6.1's \($0)" } ?? "")) |\n"
         md += "| Data lost against the baseline | \(lost.isEmpty ? "none" : lost.keys.sorted().map { "\($0): \(lost[$0]!) rows" }.joined(separator: ", ")) |\n"
-        md += "| Time to mitigate (from the page) | \(minutes.map { "\($0) virtual minutes" } ?? "not mitigated") |\n"
+        md += "| Time to mitigate (from the page) | \(minutes.map { "\($0) virtual minute\($0 == 1 ? "" : "s")" } ?? "not mitigated") |\n"
         md += "| Hints used | \(hintsUsed) |\n"
         md += "| Commands that made things worse | \(worsening.isEmpty ? "none" : worsening.map { "`\($0)`" }.joined(separator: ", ")) |\n\n"
         if !stillBroken.isEmpty {
@@ -229,6 +240,7 @@ extension DrillSession {
                 ? "`\(id)`: no plan of the checklist repairs it; fix the data or the checklist (\(attribution[id]!))"
                 : "`\(id)`: still broken (\(attribution[id]!))"
         }
+        md += phasesMarkdown(firstChange: firstChange, containedAt: containedAt, mitigatedAt: mitigatedAt, stillBroken: stillBroken, attribution: attribution) + "\n"
         md += try lesson(followUps: followUps) + "\n"
         md += "## Timeline\n\n| Time | Command | System | Broken invariants |\n|---|---|---|---|\n"
         for entry in timeline {

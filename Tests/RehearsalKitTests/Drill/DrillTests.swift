@@ -69,6 +69,10 @@ import Testing
         #expect(debrief.lostRows.isEmpty)
         #expect(debrief.score == 100 && debrief.passed)
         #expect(debrief.minutesToMitigate != nil)
+        // Phase by phase: the commands that stopped the damage are the containment's.
+        #expect(debrief.markdown.contains("### Containment (stop the damage)\n\n- What you did: `"))
+        #expect(debrief.markdown.contains("- The state: The damage stopped growing after "))
+        #expect(debrief.markdown.contains("### Repair (until the invariants hold again)"))
     }
 
     @Test(arguments: cases)
@@ -87,6 +91,8 @@ import Testing
         #expect(debrief.score == 0, "\(debrief.markdown)")
         #expect(!debrief.passed && !debrief.acted)
         #expect(debrief.markdown.contains("— FAIL (pass mark 70)"))
+        #expect(debrief.markdown.contains("### Triage (from the page to the first change)\n\n- What you did: nothing\n- The state: At the page ("))
+        #expect(!debrief.markdown.contains("### Containment"), "nothing changed: no phase after triage")
     }
 
     /// Following 6.1 where the drill's better answer differs is not marked wrong: the debrief
@@ -108,6 +114,8 @@ import Testing
         #expect(debrief.markdown.contains("## Still broken at the end\n\n- `approvals.gate_enforced`: the checklist's"))
         // The debrief teaches: the best response, the holes of the plan as written, follow-ups.
         #expect(debrief.markdown.contains("## The best response and why\n\nPlan C of the corrected checklist"))
+        #expect(debrief.markdown.contains("- The best response: Read the symptoms (`status`, the logs, the endpoints) and find 6.1's row: \"MCP tools bypassing approval\" → plan C."))
+        #expect(debrief.markdown.contains("- The best response: Stop the source first: `docker compose stop mcp-server`."))
         #expect(debrief.markdown.contains("- `docker compose exec postgres psql -U govos -d governance_os -c \" UPDATE pending_proposals SET status = 'rejected',"))
         #expect(debrief.markdown.contains("## The checklist's holes this incident exposes\n\nPlan C as written, rehearsed from the page:"))
         #expect(debrief.markdown.contains("database \"govos\" does not exist"))
