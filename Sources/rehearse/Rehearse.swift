@@ -2,7 +2,7 @@ import ArgumentParser
 import RehearsalKit
 
 @main
-struct Rehearse: ParsableCommand {
+struct Rehearse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rehearse",
         abstract: "Rehearse the Governance OS Sprint 3 deploy offline: schema, migrations, invariants.",
@@ -12,6 +12,6 @@ struct Rehearse: ParsableCommand {
             could not evaluate, nothing broken; 64 usage error.
             """,
         version: RehearseVersion.current,
-        subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, ServeCommand.self]
     )
 }

@@ -24,8 +24,29 @@ public struct HTTPResponse: Sendable, Equatable {
     public var contentType: String
     public var body: String
 
+    public init(status: Int, contentType: String, body: String) {
+        (self.status, self.contentType, self.body) = (status, contentType, body)
+    }
+
     static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse { HTTPResponse(status: status, contentType: "application/json", body: value.serialized()) }
-    static func detail(_ status: Int, _ text: String) -> HTTPResponse { json(status, .object([("detail", .string(text))])) }
+    public static func detail(_ status: Int, _ text: String) -> HTTPResponse { json(status, .object([("detail", .string(text))])) }
+
+    /// FastAPI's (pydantic v2) answer to a body that is not JSON: 422 with a list of errors.
+    public static func invalidJSON(_ failure: Error) -> HTTPResponse {
+        var offset = 0
+        if case JSONParser.Failure.syntax(let at, _) = failure { offset = at }
+        return json(422, .object([("detail", .array([.object([
+            ("type", .string("json_invalid")), ("loc", .array([.string("body"), .int(offset)])), ("msg", .string("JSON decode error")),
+            ("input", .object([])), ("ctx", .object([("error", .string("\(failure)"))])),
+        ])]))]))
+    }
+
+    /// FastAPI's answer to a body field of the wrong type.
+    static func invalidField(_ field: String, type: String, message: String) -> HTTPResponse {
+        json(422, .object([("detail", .array([.object([
+            ("type", .string(type)), ("loc", .array([.string("body"), .string(field)])), ("msg", .string(message)),
+        ])]))]))
+    }
 }
 
 /// The application's HTTP endpoints, answered from the code of the container that serves them:
@@ -47,14 +68,19 @@ public enum Endpoints {
 
     static func backend(_ request: HTTPRequest, db: Database, world: World) throws -> HTTPResponse {
         let code = world.stack.code(.backend)
+        // FastAPI answers a known path with the wrong method 405, an unknown one 404.
+        let getOnly = ["/health", "/docs", "/openapi.json", "/api/v1/stats", "/api/v1/traces"]
+        if getOnly.contains(request.path), request.method != "GET", request.method != "HEAD" { return .detail(405, "Method Not Allowed") }
         if request.path == "/health" {
             guard world.stack.isRunning(.postgres) else {
                 return .json(503, .object([("status", .string("unhealthy")), ("database", .string("unreachable"))]))
             }
             return .json(200, .object([("status", .string("healthy")), ("database", .string("connected"))]))
         }
-        if request.path == "/docs" {
-            return HTTPResponse(status: 200, contentType: "text/html", body: "<!DOCTYPE html><html><head><title>Governance OS - Swagger UI</title></head><body><div id=\"swagger-ui\"></div></body></html>")
+        if request.path == "/docs" { return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: OpenAPIDocument.html()) }
+        if request.path == "/openapi.json" {
+            let host = request.headers.first { $0.key.lowercased() == "host" }?.value ?? "localhost:8000"
+            return .json(200, OpenAPIDocument.json(serverURL: "http://\(host)"))
         }
         if world.maintenanceMode { return .detail(503, "Service under maintenance") }
         guard world.stack.isRunning(.postgres) else { return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error") }
@@ -72,13 +98,24 @@ public enum Endpoints {
                 return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error")
             }
             guard let reviewer = bearer(request) else { return .detail(401, "Not authenticated") }
+            // A token that names no seeded user is refused as FastAPI's OAuth2 dependency does.
+            guard (try? UserReference.resolve(db, reviewer)) != nil else { return .detail(401, "Could not validate credentials") }
             do {
                 if request.method == "GET", path.count == 3 {
                     let status = request.query["status"]
                     return .json(200, try Approvals.list(db, world: world, status: status == "all" ? nil : (status ?? "pending")))
                 }
                 if request.method == "POST", path.count == 5, ["approve", "reject"].contains(path[4]) {
-                    let notes = request.body.flatMap { try? JSONParser.parse($0) }?["notes"]?.stringValue
+                    var notes: String?
+                    if let body = request.body, !body.trimmingWhitespace().isEmpty {
+                        let value: JSONValue
+                        do { value = try JSONParser.parse(body) } catch { return .invalidJSON(error) }
+                        guard case .object = value else { return .invalidField("notes", type: "model_attributes_type", message: "Input should be a valid dictionary or object to extract fields from") }
+                        if let given = value["notes"], given != .null {
+                            guard let text = given.stringValue else { return .invalidField("notes", type: "string_type", message: "Input should be a valid string") }
+                            notes = text
+                        }
+                    }
                     let result = path[4] == "approve"
                         ? try Approvals.approve(db, world: world, proposal: path[3], reviewer: reviewer, notes: notes)
                         : try Approvals.reject(db, world: world, proposal: path[3], reviewer: reviewer, notes: notes)

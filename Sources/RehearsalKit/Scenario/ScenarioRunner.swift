@@ -63,6 +63,18 @@ public struct ScenarioRunner {
         }
     }
 
+    /// The world and database a scenario leaves — set up, then every step performed — for
+    /// `rehearse serve --scenario`; expectations are not checked (`rehearse run` does).
+    public func prepare(_ scenario: Scenario, db: Database) throws -> World {
+        let seed = seedOverride ?? scenario.seed
+        try setUp(db, for: scenario, seed: seed)
+        let world = makeWorld(scenario, seed: seed)
+        for (index, step) in scenario.steps.enumerated() {
+            _ = try perform(step, number: index + 1, db: db, world: world, tolerate: scenario.tolerate)
+        }
+        return world
+    }
+
     /// The world a scenario starts from: its code, compose file, checklist and prose table.
     func makeWorld(_ scenario: Scenario, seed: UInt64) -> World {
         let world = World(seed: seed, start: scenario.start, chain: chain, version: scenario.code, compose: scenario.compose)

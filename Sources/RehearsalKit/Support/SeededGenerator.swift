@@ -1,5 +1,5 @@
 /// SplitMix64: the one source of randomness in rehearse, so every run replays from its seed.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     private var state: UInt64
 
     public init(seed: UInt64) {
