@@ -154,10 +154,17 @@ public enum Endpoints {
             return HTTPResponse(status: 404, contentType: "text/html", body: "404: This page could not be found.")
         }
         do {
-            return HTTPResponse(status: 200, contentType: "text/html", body: try TracesViewer.view(db, world: world, trace: segments.count == 2 ? segments[1] : nil))
+            let page = try TracesViewer.view(db, world: world, trace: segments.count == 2 ? segments[1] : nil)
+            return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: document(title: "Agent traces - Governance OS", body: page))
         } catch let error as ApplicationError {
             return HTTPResponse(status: error.status, contentType: "text/html", body: error.status == 404 ? "404: This page could not be found." : "Internal Server Error")
         }
+    }
+
+    /// The viewer's page as the browser receives it: a whole document around the page the
+    /// invariants judge (what the redis cache holds), with nothing loaded from elsewhere.
+    static func document(title: String, body: String) -> String {
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(title)</title></head>\n<body>\n\(body)\n</body></html>\n"
     }
 
     /// The reviewer a bearer token names (`Authorization: Bearer user:role:approver`).
