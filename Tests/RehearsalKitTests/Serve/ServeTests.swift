@@ -125,6 +125,28 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    /// `/openapi.json` is a valid OpenAPI 3.1 document (checked by openapi-spec-validator) and
+    /// lists every operation `/docs` shows.
+    @Test(.enabled(if: OptionalTool.has("curl") && OptionalTool.hasPythonModule("openapi_spec_validator"),
+                   "needs curl and the Python package openapi-spec-validator (pip install openapi-spec-validator; .ci/run installs it)"))
+    func theOpenAPIDocumentIsValid() throws {
+        let server = try ServedProcess(["--fixtures", "small"])
+        defer { server.stop() }
+        let document = try server.curl(["\(server.backend)/openapi.json"])
+        #expect(document.status == 200)
+        let file = server.directory.appendingPathComponent("openapi.json")
+        try document.body.write(to: file, atomically: true, encoding: .utf8)
+        let check = try ChildProcess.run(OptionalTool.path("python3")!, ["-c", "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')", file.path])
+        #expect(check.status == 0 && check.stdout == "valid\n", "\(check.stderr)")
+        let parsed = try JSONParser.parse(document.body)
+        #expect(parsed["openapi"] == .string("3.1.0"))
+        let docs = try server.curl(["\(server.backend)/docs"]).body
+        for operation in OpenAPIDocument.operations {
+            #expect(parsed["paths"]?[operation.path]?[operation.method] != nil, "\(operation.path)")
+            #expect(docs.contains("<code>\(operation.path.replacingOccurrences(of: "{", with: "{"))</code>"), "\(operation.path) on /docs")
+        }
+    }
+
     /// A port another process holds is a clear error and exit 2, not a stack trace.
     @Test func aPortInUseIsAClearError() throws {
         let first = try ServedProcess(["--fixtures", "small"])
