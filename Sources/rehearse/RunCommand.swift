@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "Scenario files or directories.") var paths: [String] = []
     @Option(name: .long, help: "Only scenarios with this tag (repeatable).") var tag: [String] = []
-    @Option(name: .long, help: "text, json, junit or markdown.") var format: Format = .text
+    @Option(name: .long, help: "text, json, junit, markdown (the deploy record) or html (one self-contained page).") var format: Format = .text
     @Option(name: .long, help: "Write the report here instead of stdout.") var output: String?
     @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
     @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
@@ -25,8 +25,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Markdown: the checklist's Commit SHA (7 to 40 hex digits); blank to fill by hand without it.") var commit: String?
 
     func validate() throws {
-        if format != .markdown, let option = [("--deploy-date", deployDate), ("--deploy-lead", deployLead), ("--commit", commit)].first(where: { $0.1 != nil }) {
-            throw ValidationError("\(option.0) fills the deploy record's header: it needs --format markdown")
+        if format != .markdown, format != .html, let option = [("--deploy-date", deployDate), ("--deploy-lead", deployLead), ("--commit", commit)].first(where: { $0.1 != nil }) {
+            throw ValidationError("\(option.0) fills the deploy record's header: it needs --format markdown or html")
         }
         if let deployDate, !Self.isDate(deployDate) {
             throw ValidationError("--deploy-date '\(deployDate)' is not a date: write it as YYYY-MM-DD (e.g. 2026-01-14)")
@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
         return day <= days
     }
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, junit, markdown, html }
 
     func run() throws {
         try reportingErrors("run") {
@@ -85,10 +85,10 @@ struct RunCommand: ParsableCommand {
             case .text: text = report.text(style: output == nil ? .forStandardOutput : .plain, detail: quiet ? .quiet : onlyFailures ? .onlyFailures : .full)
             case .json: text = report.json().pretty()
             case .junit: text = report.junit()
-            case .markdown:
+            case .markdown, .html:
                 let context = DeployRecordContext(chain: chain, checklist: recordChecklist ?? scenarios.first?.checklist,
                                                   deployDate: deployDate, deployLead: deployLead, commit: commit)
-                text = report.markdown(context: context)
+                text = format == .html ? report.html(context: context) : report.markdown(context: context)
             }
             if let output {
                 try OutputFile.write(text, to: output, force: force)

@@ -136,7 +136,7 @@ import Testing
         }
         let text = try runRehearse(["run", "--commit", "abcdef1"], currentDirectory: packageRoot)
         #expect(text.status == 64)
-        #expect(text.stderr.contains("Error: --commit fills the deploy record's header: it needs --format markdown"))
+        #expect(text.stderr.contains("Error: --commit fills the deploy record's header: it needs --format markdown or html"))
     }
 
     /// The record does not depend on the process: two runs give the same bytes.
