@@ -45,6 +45,10 @@ public struct InvariantCatalog: Sendable {
                 let reason = error.message ?? "\(error)"
                 let drift = reason.hasPrefix("no such") || reason.contains("has no column") ? " (the schema differs from the migrations: see schema.matches_revision)" : ""
                 status = .unknown(reason: "could not evaluate: \(reason)\(drift)")
+            } catch let error as ApplicationError {
+                // The application refused what the check needed (a service down): unknown, and
+                // the run goes on instead of stopping at the first step that stops a container.
+                status = .unknown(reason: "could not evaluate: \(error.status): \(error.message)")
             }
             return InvariantResult(info: invariant.info, status: status)
         }

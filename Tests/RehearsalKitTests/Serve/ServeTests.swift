@@ -147,6 +147,51 @@ import Testing
         }
     }
 
+    /// `/health` says why it is unhealthy: postgres stopped (the database is unreachable), or
+    /// the backend container itself down; the viewer is down with the frontend.
+    @Test(.enabled(if: curlAndJq, "needs curl and jq (apt-get install curl jq; .ci/run installs them)"))
+    func healthSaysWhyWhenAContainerIsDown() throws {
+        let directory = try makeTemporaryDirectory()
+        for (service, expected) in [("postgres", #"{"status":"unhealthy","database":"unreachable"}"#),
+                                    ("backend", #"{"status":"unhealthy","detail":"the backend container is not running"}"#)] {
+            let file = directory.appendingPathComponent("\(service).yaml")
+            try "name: down\nfixtures: small\nrevision: 007_add_agent_traces\ncode: sprint3\nsteps:\n  - stop: \(service)\n".write(to: file, atomically: true, encoding: .utf8)
+            let server = try ServedProcess(["--scenario", file.path])
+            defer { server.stop() }
+            #expect(try server.curl(["\(server.backend)/health"]) == (503, expected))
+        }
+        let file = directory.appendingPathComponent("frontend.yaml")
+        try "name: down\nfixtures: small\nrevision: 007_add_agent_traces\ncode: sprint3\nsteps:\n  - stop: frontend\n".write(to: file, atomically: true, encoding: .utf8)
+        let server = try ServedProcess(["--scenario", file.path])
+        defer { server.stop() }
+        #expect(try server.curl(["\(server.viewer)/traces"]).status == 503)
+    }
+
+    /// `--clock real`: the virtual clock follows the wall clock.
+    @Test(.enabled(if: curlAndJq, "needs curl and jq (apt-get install curl jq; .ci/run installs them)"))
+    func aRealClockMovesOnItsOwn() throws {
+        let server = try ServedProcess(["--fixtures", "small", "--clock", "real"])
+        defer { server.stop() }
+        let first = try JSONParser.parse(server.curl(["\(server.backend)/rehearse/invariants"]).body)["clock"]?.stringValue
+        Thread.sleep(forTimeInterval: 3)
+        let later = try JSONParser.parse(server.curl(["\(server.backend)/rehearse/invariants"]).body)["clock"]?.stringValue
+        let seconds = try #require(later.flatMap { Timestamp(iso8601: $0) }).seconds - #require(first.flatMap { Timestamp(iso8601: $0) }).seconds
+        #expect(seconds >= 1, "\(String(describing: first)) → \(String(describing: later))")
+    }
+
+    /// Load from a second process on loopback (bounded: 20 clients, 3 s): no errors, every
+    /// successful MCP write is a row and no more, p50/p99 reported, a clean stop under load.
+    @Test func underLoadNoRequestFailsAndNoWriteIsLost() throws {
+        let result = try runRehearse(["bench", "--parts", "serve", "--clients", "20", "--seconds", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(", 0 errors"), "\(result.stdout)")
+        #expect(result.stdout.contains("no lost writes"), "\(result.stdout)")
+        let written = try #require(result.stdout.firstMatch(of: /writes: (\d+) proposals created/))
+        #expect(Int(written.1)! > 0)
+        #expect(result.stdout.contains("mcp propose_signal") && result.stdout.contains("p99"))
+        #expect(result.stdout.contains("server exit status after SIGTERM: 0"))
+    }
+
     /// A port another process holds is a clear error and exit 2, not a stack trace.
     @Test func aPortInUseIsAClearError() throws {
         let first = try ServedProcess(["--fixtures", "small"])
