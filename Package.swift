@@ -32,6 +32,8 @@ let package = Package(
                 .copy("Resources/migrations-sqlite"),
                 .copy("Resources/scenarios"),
                 .copy("Resources/checklists"),
+                .copy("Resources/migrations-postgres"),
+                .copy("Resources/locks"),
             ]
         ),
         .executableTarget(
