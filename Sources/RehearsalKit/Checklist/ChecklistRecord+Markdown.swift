@@ -10,6 +10,8 @@ extension ChecklistRecord {
         for entry in entries where byLine[entry.outcome.item.line] == nil { byLine[entry.outcome.item.line] = entry }
         // Steps of 3.1 carry the verdict of the items that stand for them.
         var insertions: [Int: [String]] = [:]
+        // 2.1 and 2.2: the lock analysis under the checklist's own Risk Assessment table.
+        for section in lockAssessment { insertions[section.tableEnd - 1, default: []] += LockAssessment.markdown(section) }
         for (number, raw) in lines.enumerated() {
             guard let entry = byLine[number + 1] else { continue }
             let item = entry.outcome.item

@@ -104,6 +104,8 @@ public struct DeployRecordContext: Sendable {
     public var checklist: Checklist?
     public var migrations: [(id: String, checksum: String)]
     public var version: String
+    /// The checklist's migration Risk Assessments (2.1, 2.2) against `rehearse locks`.
+    public var locks: [LockAssessment.Section] = []
 
     public init(deployDate: String? = nil, deployLead: String? = nil, commit: String? = nil, checklist: Checklist?,
                 migrations: [(id: String, checksum: String)], version: String = RehearseVersion.current) {
@@ -113,6 +115,7 @@ public struct DeployRecordContext: Sendable {
     public init(chain: RevisionChain, checklist: Checklist?, deployDate: String? = nil, deployLead: String? = nil, commit: String? = nil) {
         self.init(deployDate: deployDate, deployLead: deployLead, commit: commit, checklist: checklist,
                   migrations: chain.revisions.map { ($0.id, $0.checksum) })
+        locks = LockAssessment.forChecklist(checklist)
     }
 
     /// "plan C (6.4)" when the record's checklist has the plan's section, else "plan C".

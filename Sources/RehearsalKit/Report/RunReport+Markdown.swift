@@ -71,6 +71,19 @@ extension RunReport {
             out += "| \(tool) | \(box(row.createsProposal)) | \(box(row.requiresApproval)) | \(box(row.directWriteBlocked)) | `\(DeployVerdict.shortName(scenario))` |\n"
         }
 
+        if !context.locks.isEmpty {
+            out += "\n## Migration lock risk (\(context.locks.map(\.number).joined(separator: ", ")))\n\n"
+            out += "The checklist's Risk Assessment of each migration against `rehearse locks` (PostgreSQL 15's lock table, its predictions confirmed against pg_locks in CI).\n\n"
+            out += "| Section | The checklist says | rehearse locks |\n|---|---|---|\n"
+            for section in context.locks {
+                for row in section.rows {
+                    out += "| \(section.number) (\(section.revision.prefix(3))) | \(Self.cell("\(row.risk): \(row.mitigation)")) | \(row.right.map { $0 ? "[x] " : "[!] " } ?? "")\(Self.cell(row.why, limit: 400)) |\n"
+                }
+                for note in section.missing { out += "| \(section.number) (\(section.revision.prefix(3))) | — | [!] \(Self.cell(note, limit: 400)) |\n" }
+                if let runtime = section.runtime { out += "| \(section.number) (\(section.revision.prefix(3))) | Estimated Runtime | \(section.runtimeRight ? "[x]" : "[!]") \(Self.cell(runtime, limit: 400)) |\n" }
+            }
+        }
+
         // A guard refusing what it should (an expected error, nothing broken) needs no details.
         let detailed = scenarios.filter { !$0.passed || $0.steps.contains { step in step.invariants.contains { $0.status.isBroken && step.expectedBroken.contains($0.info.id) } } }
         if !detailed.isEmpty {

@@ -79,6 +79,28 @@ import Testing
         #expect(result.stderr.hasPrefix("error: --pg-url: cannot reach the database: "), "\(result.stderr)")
     }
 
+    /// 2.1's Risk Assessment held against the analysis: "Minimal - empty table" is wrong (the
+    /// foreign keys lock exceptions and policies), the enum and index rows are right, and the
+    /// table misses the lock_timeout; 2.2's rows are not about locks and it misses its foreign keys.
+    @Test func theChecklistsRiskAssessmentIsJudged() throws {
+        let sections = LockAssessment.forChecklist(try ChecklistParser.shipped())
+        #expect(sections.map(\.number) == ["2.1", "2.2"])
+        let first = try #require(sections.first)
+        #expect(first.revision == "006_add_pending_proposals")
+        #expect(first.rows.map(\.right) == [false, true, true])
+        #expect(first.rows[0].why.contains("writes (INSERT, UPDATE, DELETE) on exceptions"))
+        #expect(first.missing.contains("not in the table: no lock_timeout is set"))
+        #expect(first.runtime?.hasPrefix("Estimated Runtime: < 5 seconds: the DDL itself is fast") == true && !first.runtimeRight)
+        #expect(sections[1].rows.allSatisfy { $0.right == nil })
+        #expect(sections[1].missing.first == "not in the table: the foreign keys lock decisions, exceptions against writes until the migration commits")
+        // Under the checklist's own table in `rehearse checklist --format markdown`, and in the deploy record.
+        let record = try runRehearse(["checklist", "--format", "markdown"])
+        #expect(record.stdout.contains("> - [!] \"Table creation locks pg_class\" — wrong: "))
+        let deploy = try runRehearse(["run", "--format", "markdown", "scenarios/01-happy-path-deploy.yaml"], currentDirectory: packageRoot)
+        #expect(deploy.stdout.contains("## Migration lock risk (2.1, 2.2)"))
+        #expect(deploy.stdout.contains("| 2.1 (006) | Enum creation is fast: Low risk | [x] right: CREATE TYPE takes no table lock |"))
+    }
+
     /// The markdown and JSON forms carry the same predictions.
     @Test func formats() throws {
         let json = try runRehearse(["locks", "--revision", "007", "--format", "json"])
