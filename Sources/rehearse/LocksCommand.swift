@@ -20,11 +20,18 @@ struct LocksCommand: ParsableCommand {
     @Option(name: .long, help: "text, json or markdown.") var format: Format = .text
     @Option(name: .long, help: "Trace on this PostgreSQL (a libpq URL, e.g. postgresql://user@127.0.0.1:5432/db) and compare.") var pgUrl: String?
     @Flag(name: .long, help: "With --pg-url: commit the traced migrations instead of rolling them back.") var commit = false
+    @Flag(name: .long, help: "With --pg-url: time the migration under the application's workload and a long transaction writing exceptions, with and without lock_timeout (the database is left as it was).") var underLoad = false
+    @Option(name: .long, help: "--under-load: how long the long transaction holds its write, in seconds.") var hold: Double = 10
+    @Option(name: .long, help: "--under-load: application connections.") var clients: Int = 8
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     func validate() throws {
         if commit && pgUrl == nil { throw ValidationError("--commit applies to --pg-url") }
+        if underLoad && pgUrl == nil { throw ValidationError("--under-load needs --pg-url (a PostgreSQL at the revision before the migrations, with data)") }
+        if underLoad && commit { throw ValidationError("--under-load always rolls the migration back: drop --commit") }
+        guard hold > 0 && hold <= 600 else { throw ValidationError("--hold must be more than 0 and at most 600 seconds") }
+        guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1 to 64") }
     }
 
     func run() throws {
@@ -39,6 +46,10 @@ struct LocksCommand: ParsableCommand {
                 throw LocksInputError(description: error.description)
             } catch let error as LockTableError {
                 throw LocksInputError(description: error.description)
+            }
+            if underLoad, let pgUrl {
+                print(try LockLoad.run(report, files: files, url: pgUrl, hold: hold, clients: clients).text())
+                return
             }
             let trace = try pgUrl.map { try LockTracer.trace(report, files: files, url: $0, commit: commit) }
             switch format {

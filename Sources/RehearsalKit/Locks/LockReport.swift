@@ -113,7 +113,7 @@ public struct LockReport: Sendable {
         let setsTimeout = statements.contains { $0.statement.kind == "SET" && ($0.statement.sql.lowercased().contains("lock_timeout") || $0.statement.sql.lowercased().contains("statement_timeout")) }
         if !setsTimeout && !blocked.isEmpty {
             findings.append(Finding(severity: .high, line: nil,
-                message: "no lock_timeout or statement_timeout: a lock that queues behind a long transaction waits without limit, and every later query on \(blocked.map(\.relation).joined(separator: ", ")) queues behind it",
+                message: "no lock_timeout or statement_timeout: a lock that queues behind a long transaction waits without limit, and every later statement that conflicts with it (\(blocked.map { "\($0.operations.joined(separator: ", ")) on \($0.relation)" }.joined(separator: "; "))) queues behind it",
                 fix: "start the migration with SET LOCAL lock_timeout = '5s' (and statement_timeout), and retry the migration when it times out"))
         }
         for statement in statements {

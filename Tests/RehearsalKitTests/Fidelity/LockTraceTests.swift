@@ -59,6 +59,23 @@ struct LockTraceTests {
         #expect(silent.allSatisfy { $0.hasPrefix("SET") || $0.contains("CONCURRENTLY") || $0.hasPrefix("DROP INDEX") }, "\(silent)")
     }
 
+    /// Under the application's workload and a transaction holding a write on exceptions, 006
+    /// waits for that transaction, and the application's writes queue behind the migration;
+    /// the database is left as it was.
+    @Test func underLoadTheMigrationWaitsAndWritesQueueBehindIt() throws {
+        let postgres = try PostgresServer.create("rehearse_locks_load")
+        try postgres.migrate(to: "005")
+        let result = try runRehearse(["locks", "--revision", "006", "--under-load", "--hold", "3", "--clients", "3", "--pg-url", Self.url(postgres.database)])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let written = try #require(result.stdout.firstMatch(of: /as written \(no lock_timeout\): migration ([0-9.]+) s in 1 attempt\(s\); (\d+) application statements overlapped it, (\d+) waited ≥ 1 s/), "\(result.stdout)")
+        #expect(Double(written.1)! >= 1.0, "the migration waited for the long transaction: \(result.stdout)")
+        #expect(Int(written.3)! >= 1, "writes queued behind the migration: \(result.stdout)")
+        #expect(result.stdout.contains("with SET LOCAL lock_timeout = '5s' and retries: migration "))
+        #expect(result.stdout.contains(", 0 errors"))
+        let left = try postgres.run("SELECT version_num FROM alembic_version; SELECT to_regclass('public.pending_proposals') IS NULL; SELECT count(*) FROM signals;")
+        #expect(left.output.split(separator: "\n").map(String.init) == ["005_add_immutability_triggers", "t", "0"], "\(left.output)")
+    }
+
     /// 006 and 007 traced on a database already at 005 (the production situation).
     @Test func the006And007OfTheChecklistAreTracedFrom005() throws {
         let postgres = try PostgresServer.create("rehearse_locks_005")
