@@ -11,7 +11,7 @@ extension ChecklistRecord {
         // Steps of 3.1 carry the verdict of the items that stand for them.
         var insertions: [Int: [String]] = [:]
         // 2.1 and 2.2: the lock analysis under the checklist's own Risk Assessment table.
-        for section in lockAssessment { insertions[section.tableEnd - 1, default: []] += LockAssessment.markdown(section) }
+        for section in LockAssessment.forChecklist(checklist) { insertions[section.tableEnd - 1, default: []] += LockAssessment.markdown(section) }
         for (number, raw) in lines.enumerated() {
             guard let entry = byLine[number + 1] else { continue }
             let item = entry.outcome.item

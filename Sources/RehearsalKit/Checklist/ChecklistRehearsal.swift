@@ -63,7 +63,6 @@ public struct ChecklistRehearsal {
         try world.recordBaseline(try Baseline.capture(db, label: "pre-deploy"), db)
         let executor = ChecklistExecutor(shell: world.shell(db), prose: world.proseCommands)
         var record = ChecklistRecord(checklist: checklist, seed: seed, fault: fault?.name, baseline: world.baseline)
-        record.lockAssessment = LockAssessment.forChecklist(checklist)
         var heldBeforeFault: Set<String> = []
         var struck = false
 
@@ -243,8 +242,6 @@ public struct PlanVerdict: Sendable {
 /// What `rehearse checklist` found: the checklist filled in.
 public struct ChecklistRecord: Sendable {
     public var checklist: Checklist
-    /// 2.1 and 2.2's Risk Assessments against `rehearse locks`, shown under their tables.
-    public var lockAssessment: [LockAssessment.Section] = []
     public var seed: UInt64
     public var fault: String?
     public var baseline: Baseline?

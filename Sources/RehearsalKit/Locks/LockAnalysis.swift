@@ -182,12 +182,12 @@ public enum LockPredictor {
     }
 }
 
-/// A value behind a lock, for caches shared across threads.
-final class LockedValue<Value>: @unchecked Sendable {
+/// A value behind a lock, for caches and counters shared across threads.
+public final class LockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    public init(_ value: Value) { self.value = value }
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

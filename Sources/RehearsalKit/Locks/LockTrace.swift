@@ -48,9 +48,8 @@ public enum LockTracer {
         """
     static let catalogQuery = "SELECT c.oid::bigint || '|' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public';"
 
-    nonisolated(unsafe) private static var scratchCount = 0
-    private static let scratchLock = NSLock()
-    static func nextScratch() -> Int { scratchLock.withLock { scratchCount += 1; return scratchCount } }
+    private static let scratchCount = LockedValue(0)
+    static func nextScratch() -> Int { scratchCount.withLock { $0 += 1; return $0 } }
 
     public static func psqlPath() -> String? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") + ["/usr/bin"] {
@@ -150,7 +149,6 @@ public enum LockTracer {
         // Parse the markers: catalogue (oid → public name) and lock sets per statement.
         var section = ""
         var index = -1
-        var catalog: [Int: [String: String]] = [:]
         var before: [Int: Set<String>] = [:]
         var inside: [Int: Set<String>] = [:]
         var refused: Set<Int> = []
@@ -178,7 +176,6 @@ public enum LockTracer {
                 let parts = entry.dropFirst(8).split(separator: "|", maxSplits: 1).map(String.init)
                 if parts.count == 2 { names[parts[0]] = parts[1] }
             }
-            catalog[statement] = names
             before[statement] = Set(lines.filter { $0.hasPrefix("before\t") }.compactMap { lock(String($0.dropFirst(7)), names: names) })
             inside[statement] = Set(lines.filter { $0.hasPrefix("inside\t") }.compactMap { lock(String($0.dropFirst(7)), names: names) })
         }

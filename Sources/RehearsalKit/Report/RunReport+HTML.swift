@@ -30,11 +30,8 @@ extension RunReport {
         out += Self.legend
         out += "<h2>Scenarios</h2>\n<table class=\"summary\"><thead><tr><th>Scenario</th><th>Result</th><th>Broken at the end</th><th>First failing step</th></tr></thead><tbody>\n"
         for (index, scenario) in scenarios.enumerated() {
-            let last = scenario.steps.last
-            let broken = scenario.brokenAtEnd.map { last?.expectedBroken.contains($0.info.id) == true ? "\($0.info.id) (expected)" : $0.info.id }
-            let failing = scenario.firstFailingStep.map { step -> String in
-                "\(step.number). \(step.action): expected \(step.expectations.first { !$0.met }?.description ?? "?")"
-            }
+            let broken = scenario.brokenAtEndLabels
+            let failing = scenario.firstFailureSummary
             out += "<tr><td><a href=\"#s\(index + 1)\">\(Self.escape(DeployVerdict.shortName(scenario)))</a></td>"
                 + "<td class=\"\(scenario.passed ? "pass" : "fail")\">\(scenario.passed ? "✓ pass" : "✗ FAIL")</td>"
                 + "<td>\(broken.isEmpty ? "—" : Self.escape(broken.joined(separator: ", ")))</td><td>\(failing.map(Self.escape) ?? "—")</td></tr>\n"

@@ -28,12 +28,8 @@ extension RunReport {
 
         out += "\n## Scenarios\n\n| Scenario | Result | Broken at the end | First failing step |\n|---|---|---|---|\n"
         for scenario in scenarios {
-            let last = scenario.steps.last
-            let broken = scenario.brokenAtEnd.map { last?.expectedBroken.contains($0.info.id) == true ? "\($0.info.id) (expected)" : $0.info.id }
-            let failing = scenario.firstFailingStep.map { step -> String in
-                let unmet = step.expectations.first { !$0.met }
-                return "\(step.number). \(step.action): expected \(unmet?.description ?? "?")"
-            }
+            let broken = scenario.brokenAtEndLabels
+            let failing = scenario.firstFailureSummary
             out += "| `\(DeployVerdict.shortName(scenario))` | \(scenario.passed ? "pass" : "**FAIL**") | \(broken.isEmpty ? "—" : Self.cell(broken.joined(separator: ", "))) | \(failing.map { Self.cell($0, limit: 120) } ?? "—") |\n"
         }
 

@@ -49,6 +49,15 @@ public struct ScenarioRecord: Sendable {
     public var firstFailingStep: StepRecord? { steps.first { !$0.passed } }
     /// Invariants broken after the last step.
     public var brokenAtEnd: [InvariantResult] { steps.last?.invariants.filter(\.status.isBroken) ?? [] }
+    /// The same ids, each marked `(expected)` when the last step expects it (the reports' column).
+    public var brokenAtEndLabels: [String] {
+        let expected = steps.last?.expectedBroken ?? []
+        return brokenAtEnd.map { expected.contains($0.info.id) ? "\($0.info.id) (expected)" : $0.info.id }
+    }
+    /// `N. action: expected …` for the first failing step (the reports' column).
+    public var firstFailureSummary: String? {
+        firstFailingStep.map { step in "\(step.number). \(step.action): expected \(step.expectations.first { !$0.met }?.description ?? "?")" }
+    }
 }
 
 /// One line of checklist 8.1, filled from what the run observed.

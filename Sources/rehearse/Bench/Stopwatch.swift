@@ -1,8 +1,9 @@
 import Foundation
 import RehearsalKit
 
-/// Wall-clock timing for `rehearse bench` only. The engine never reads a clock; benchmarks are
-/// the one place that must, and they live in the command-line target to keep it that way.
+/// Wall-clock timing for `rehearse bench` and `serve --clock real` only. The engine never reads
+/// a clock; these are the places that must, and they live in the command-line target to keep it
+/// that way.
 struct Stopwatch {
     private let start = ContinuousClock.now
 

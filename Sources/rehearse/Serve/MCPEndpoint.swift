@@ -29,8 +29,9 @@ enum MCPService {
         return (try? JSONParser.parse(text)) ?? .object([])
     }
 
-    /// A server for one client (one stdio connection or one HTTP session).
-    static func makeServer(stack: ServedStack, clientName: LockedName) async -> Server {
+    /// A server for one client (one stdio connection or one HTTP session); `clientName` is set
+    /// by `initialize` and read by every call.
+    static func makeServer(stack: ServedStack, clientName: LockedValue<String?>) async -> Server {
         let server = Server(name: "governance-os-mcp", version: RehearseVersion.current,
                             instructions: "Governance OS Sprint 3 write tools, rehearsed: every write becomes a pending proposal a human approves.",
                             capabilities: .init(tools: .init(listChanged: false)))
@@ -39,7 +40,7 @@ enum MCPService {
         }
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools) }
         await server.withMethodHandler(CallTool.self) { params in
-            let caller = caller(clientName: clientName.value)
+            let caller = caller(clientName: clientName.withLock { $0 })
             let arguments = json(params.arguments)
             let name = params.name
             let outcome = await offload { stack.callTool(name, caller: caller, arguments: arguments) }
@@ -55,19 +56,11 @@ enum MCPService {
 
     /// `rehearse serve --mcp stdio`: one client on stdin/stdout until it closes them.
     static func serveStdio(stack: ServedStack) async throws {
-        let name = LockedName()
+        let name = LockedValue<String?>(nil)
         let server = await makeServer(stack: stack, clientName: name)
-        try await server.start(transport: StdioTransport()) { info, _ in name.set(info.name) }
+        try await server.start(transport: StdioTransport()) { info, _ in name.withLock { $0 = info.name } }
         await server.waitUntilCompleted()
     }
-}
-
-/// The client's name, set by `initialize`, read by every call.
-final class LockedName: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: String?
-    var value: String? { lock.withLock { stored } }
-    func set(_ name: String) { lock.withLock { stored = name } }
 }
 
 /// Streamable HTTP on `/mcp`: a session per client, created by its `initialize` request, as
@@ -105,10 +98,10 @@ actor MCPHTTPEndpoint {
         next += 1
         let id = "rehearse-session-\(next)"
         let transport = StatefulHTTPServerTransport(sessionIDGenerator: FixedSessionID(id: id))
-        let name = LockedName()
+        let name = LockedValue<String?>(nil)
         let server = await MCPService.makeServer(stack: stack, clientName: name)
         do {
-            try await server.start(transport: transport) { info, _ in name.set(info.name) }
+            try await server.start(transport: transport) { info, _ in name.withLock { $0 = info.name } }
         } catch {
             return Self.response(.error(statusCode: 500, .internalError("could not start the session: \(error)")))
         }

@@ -119,14 +119,14 @@ struct RealClock: Service {
     let stack: ServedStack
 
     func run() async throws {
-        var last = Date()
+        let watch = Stopwatch()
+        var advanced: Int64 = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .seconds(1))
-            let now = Date()
-            let seconds = Int64(now.timeIntervalSince(last))
-            if seconds > 0 {
-                last = last.addingTimeInterval(Double(seconds))
-                _ = try? stack.advance(by: "\(seconds)s")
+            let elapsed = Int64(watch.seconds)
+            if elapsed > advanced {
+                _ = try? stack.advance(by: "\(elapsed - advanced)s")
+                advanced = elapsed
             }
         }
     }
