@@ -67,7 +67,7 @@ public struct ChecklistRehearsal {
         var struck = false
 
         func broken() throws -> (broken: [String], holding: Set<String>) {
-            let results = try InvariantCatalog.standard.evaluate(world.invariantContext(db))
+            let results = try world.evaluation.evaluate(world.invariantContext(db))
             return (results.filter { $0.status.isBroken }.map(\.info.id), Set(results.filter { $0.status.holds }.map(\.info.id)))
         }
         func historyEvidence() throws -> [String: Set<String>] {

@@ -113,7 +113,7 @@ public struct ScenarioRunner {
         if failure != nil && step.action.isTransactional { world.restoreState(saved) }
         }
         var invariants: [InvariantResult] = []
-        try phase("invariants") { invariants = try InvariantCatalog.standard.evaluate(world.invariantContext(db)) }
+        try phase("invariants") { invariants = try world.evaluation.evaluate(world.invariantContext(db)) }
         var expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
         if strict {
             let expected = Set(step.expect.broken).union(tolerate)

@@ -84,7 +84,7 @@ public final class ServedStack: @unchecked Sendable {
     }
 
     func evaluate(_ db: Database) throws {
-        latest = try InvariantCatalog.standard.evaluate(world.invariantContext(db))
+        latest = try world.evaluation.evaluate(world.invariantContext(db))
         evaluations += 1
     }
 

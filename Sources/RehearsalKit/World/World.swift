@@ -7,24 +7,29 @@ import GRDB
 /// Nothing here reads the machine's clock or a real random source: a world is a pure function
 /// of its seed and the steps applied to it.
 public final class World {
-    public var clock: Timestamp
+    public var clock: Timestamp { didSet { versions.bump(.clock) } }
     var ids: SeededGenerator
     /// The stack on the deploy host, as one value (docs/stack-model.md).
-    public var stack: Stack
-    public var activeFaults: [String] = []
-    public var log = WorldLog()
+    public var stack: Stack { didSet { versions.bump(.stack) } }
+    public var activeFaults: [String] = [] { didSet { versions.bump(.faults) } }
+    public var log = WorldLog() { didSet { versions.bump(.log) } }
     public let chain: RevisionChain
     /// What the deploy intends the schema to be at: the target of the last migration asked
     /// for, or the revision a rollback returned to.
-    public var expectedRevision: String?
-    public var baseline: Baseline?
+    public var expectedRevision: String? { didSet { versions.bump(.expectedRevision) } }
+    public var baseline: Baseline? { didSet { versions.bump(.baseline) } }
     public var proposalTTL: Int64 = 24 * 3600
-    public var expiration = ExpirationSchedule()
+    public var expiration = ExpirationSchedule() { didSet { versions.bump(.expiration) } }
     /// Steps of checklist 3.1 done out of order, as (time, what).
-    public var deployOrderViolations: [(Timestamp, String)] = []
+    public var deployOrderViolations: [(Timestamp, String)] = [] { didSet { versions.bump(.deployOrder) } }
     public let invariantCache = InvariantCache()
+    /// A version per part, moved by every assignment or mutation: what incremental invariant
+    /// evaluation compares to know what a step changed.
+    public internal(set) var versions = WorldVersions()
+    /// The session's incremental evaluation of the catalogue (`IncrementalEvaluation`).
+    public lazy var evaluation = IncrementalEvaluation()
     /// Which MCP tools were exercised and what each did, for the 4.5 table.
-    public var toolResults: [String: ToolObservation] = [:]
+    public var toolResults: [String: ToolObservation] = [:] { didSet { versions.bump(.toolResults) } }
     /// The checklist whose rollback plans `rollback:` steps run.
     public var checklist: Checklist?
     /// The command lines the prose steps of the checklist stand for.
@@ -125,6 +130,15 @@ public final class World {
 
     /// A shell on the deploy host for this world and database.
     public func shell(_ db: Database) -> ShellSession { ShellSession(world: self, db: db) }
+}
+
+/// One counter per `WorldPart`.
+public struct WorldVersions: Sendable, Equatable {
+    private var counters = [UInt64](repeating: 0, count: WorldPart.allCases.count)
+    private static let index = Dictionary(uniqueKeysWithValues: WorldPart.allCases.enumerated().map { ($1, $0) })
+
+    public subscript(part: WorldPart) -> UInt64 { counters[Self.index[part]!] }
+    mutating func bump(_ part: WorldPart) { counters[Self.index[part]!] &+= 1 }
 }
 
 /// What one MCP tool did when called (checklist 4.5's table).

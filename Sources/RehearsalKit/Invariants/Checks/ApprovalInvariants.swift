@@ -7,6 +7,8 @@ import GRDB
 /// too: audit events of target writes (by an agent, or naming a proposal), and signals whose
 /// `created_by` is an agent.
 struct GateEnforcedInvariant: Invariant {
+    var reads: InvariantReads { .tables("audit_events", "pending_proposals", "signals", "users") }
+
     static let writeActions = ["signal.created", "policy_version.created", "exception.dismissed"]
     static let proposalType = ["signal.created": "signal", "policy_version.created": "policy_draft", "exception.dismissed": "exception_dismiss"]
 
@@ -97,6 +99,8 @@ struct GateEnforcedInvariant: Invariant {
 /// `approvals.no_overdue_pending`: after the expiration task ran, no pending proposal is past
 /// `expires_at`, and (7.1) none has been pending for more than 24 hours.
 struct NoOverduePendingInvariant: Invariant {
+    var reads: InvariantReads { .tables("pending_proposals", world: [.clock, .expiration]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "approvals.no_overdue_pending", title: "No pending proposal is past its expiry after the expiration task ran, none pending > 24h",
                       source: "5.1, 5.3, 7.1", severity: .medium)

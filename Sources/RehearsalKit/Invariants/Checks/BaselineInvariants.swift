@@ -3,6 +3,8 @@ import GRDB
 /// `users.roles_retained`: every user of the baseline still exists with the same role and
 /// active flag.
 struct RolesRetainedInvariant: Invariant {
+    var reads: InvariantReads { .tables("users", world: [.baseline]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "users.roles_retained", title: "All existing users retain their roles and active flag",
                       source: "Data Invariants", severity: .high)
@@ -39,6 +41,8 @@ struct RolesRetainedInvariant: Invariant {
 /// `baseline.counts_unchanged`: checklist 4.1, the nine tables' counts and the latest audit id
 /// are exactly the baseline's. Any write changes them; the evidence says by how much.
 struct CountsUnchangedInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads(allTables: true, world: [.baseline]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "baseline.counts_unchanged", title: "The nine tables' counts and the latest audit event id match the baseline",
                       source: "1.2, 4.1", severity: .high)
@@ -73,6 +77,8 @@ struct CountsUnchangedInvariant: Invariant {
 /// no table may have fewer rows. Unlike `counts_unchanged`, new rows are fine: this is what a
 /// restore or rollback must keep.
 struct NoDataLostInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads(allTables: true, world: [.baseline]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "baseline.no_data_lost", title: "No row that existed at the baseline has been lost",
                       source: "1.2, 4.1, 6.7", severity: .critical)

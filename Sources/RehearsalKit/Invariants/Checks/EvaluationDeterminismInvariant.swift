@@ -7,6 +7,8 @@ import GRDBSQLite
 /// payload and the policy version's rules) with the application's evaluator gives the stored
 /// result, output and hash, and the stored hash is the hash of the stored output.
 struct EvaluationDeterminismInvariant: Invariant {
+    var reads: InvariantReads { .tables("policy_versions", "evaluations", "signals") }
+
     var info: InvariantInfo {
         InvariantInfo(id: "evaluation.deterministic", title: "Evaluation determinism: same inputs produce the stored outputs",
                       source: "Data Invariants, 1.4", severity: .critical)

@@ -4,6 +4,8 @@ import GRDB
 /// at a missing parent (`PRAGMA foreign_key_check`, which also finds rows written while foreign
 /// keys were off).
 struct ForeignKeyInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads(allTables: true) }
+
     /// (table, column, parent) for every foreign key of the schema, from the checklist's DDL
     /// and the reconstructed base revisions.
     static let expected: [(String, String, String)] = [

@@ -4,6 +4,8 @@ import GRDB
 /// real row really abort. The probe runs in a savepoint that is always rolled back, so the
 /// check never changes data, even when the trigger is missing and the statements go through.
 struct ImmutabilityInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads(tables: [table]) }
+
     let table: String
     /// A column to "update" to its own value: any UPDATE must fire the trigger.
     let probeColumn: String

@@ -3,6 +3,8 @@ import GRDB
 /// `tasks.expiration_healthy`: once the worker runs Sprint 3 code, the expiration task is
 /// scheduled, the worker is up, and its last run did not fail (7.1: "any failure").
 struct ExpirationHealthyInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads(world: [.clock, .stack, .faults, .expiration]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "tasks.expiration_healthy", title: "The proposal-expiration task is scheduled, its worker up, its last run successful",
                       source: "5.1, 5.2, 7.1", severity: .medium)
@@ -37,6 +39,9 @@ struct ExpirationHealthyInvariant: Invariant {
 /// `api.endpoints_healthy`: 4.3 and 4.4: `/health` answers healthy and, once Sprint 3 runs, the
 /// approvals and traces endpoints answer.
 struct EndpointsHealthyInvariant: Invariant {
+    /// The endpoints answer through the application: every table, and the whole world.
+    var reads: InvariantReads { InvariantReads(allTables: true, world: Set(WorldPart.allCases)) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "api.endpoints_healthy", title: "The API health check passes and the new endpoints answer", source: "4.3, 4.4", severity: .high)
     }
@@ -70,6 +75,8 @@ struct EndpointsHealthyInvariant: Invariant {
 /// `deploy.order_followed`: checklist 3.1's order was kept where it matters: migrations ran
 /// with maintenance mode on and background workers stopped.
 struct DeployOrderInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads(world: [.deployOrder]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "deploy.order_followed", title: "Migrations ran in maintenance mode with background workers stopped", source: "3.1", severity: .high)
     }

@@ -3,6 +3,8 @@ import GRDB
 /// `schema.revision`: `alembic_version` is at the expected revision (the head, unless a
 /// scenario expects another).
 struct SchemaRevisionInvariant: Invariant {
+    var reads: InvariantReads { .tables("alembic_version", world: [.expectedRevision]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "schema.revision", title: "alembic_version is at the expected revision", source: "1.1, 3.2", severity: .high)
     }
@@ -28,6 +30,7 @@ struct SchemaRevisionInvariant: Invariant {
 /// `schema.sprint3_objects`: what checklist 3.3 verifies after migrating: the new tables,
 /// enum types and indexes of every applied Sprint 3 revision exist.
 struct Sprint3ObjectsInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads() }
     static let objects: [(revision: String, kind: String, name: String)] = [
         ("006_add_pending_proposals", "table", "pending_proposals"),
         ("006_add_pending_proposals", "type", "proposal_status"),
@@ -68,6 +71,8 @@ struct Sprint3ObjectsInvariant: Invariant {
 /// `alembic_version` records — no table, column, type, constraint, index or trigger added,
 /// dropped, changed or disabled behind the migrator's back. Every difference is listed.
 struct SchemaMatchesRevisionInvariant: Invariant {
+    var reads: InvariantReads { InvariantReads() }
+
     var info: InvariantInfo {
         InvariantInfo(id: "schema.matches_revision", title: "the schema is what the migrations produce at the recorded revision", source: "2.3, 3.3", severity: .high)
     }

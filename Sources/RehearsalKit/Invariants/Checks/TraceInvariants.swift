@@ -3,6 +3,8 @@ import GRDB
 /// `traces.no_pii`: no PII in any `agent_traces` column, by the same scanner as `rehearse pii`,
 /// with the application's users as known people.
 struct TracesNoPIIInvariant: Invariant {
+    var reads: InvariantReads { .tables("agent_traces", "users") }
+
     static let jsonColumns = ["input_summary", "output_summary", "tool_calls"]
     static let textColumns = ["error_message", "triggered_by"]
 
@@ -36,6 +38,9 @@ struct TracesNoPIIInvariant: Invariant {
 /// contains no PII. Cached pages are judged whatever the schema: after 007 is downgraded the
 /// cache still serves them. Not applicable only when nothing can be served.
 struct ViewerNoPIIInvariant: Invariant {
+    /// The viewer renders through the application (which may read any table) and redis.
+    var reads: InvariantReads { InvariantReads(allTables: true, world: [.clock, .stack, .faults]) }
+
     var info: InvariantInfo {
         InvariantInfo(id: "traces.viewer_no_pii", title: "The traces viewer (and its cache) shows no PII", source: "4.6, 6.6", severity: .critical)
     }

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+
+/// Evaluates the catalogue after every step of one session (a scenario, a drill, an explored
+/// history, a served stack), re-evaluating only the invariants whose inputs changed since they
+/// were last evaluated: the tables they read (`ChangeTracker`), the schema, and the parts of the
+/// world they read. The others keep their last result, which is what a full evaluation would
+/// give, since nothing they read has changed.
+public final class IncrementalEvaluation {
+    public let catalog: InvariantCatalog
+    private let tracker = ChangeTracker()
+    private weak var attachedTo: Database?
+    private var last: [String: (key: [UInt64], result: InvariantResult)] = [:]
+    /// How many evaluations ran and how many were reused, for `rehearse bench`.
+    public private(set) var evaluated = 0
+    public private(set) var reused = 0
+
+    /// Evaluate everything as well and fail on any difference (the test suite's check that the
+    /// declarations are right; `REHEARSE_VERIFY_INCREMENTAL=1` turns it on for any command).
+    nonisolated(unsafe) public static var verifyAgainstFull = ProcessInfo.processInfo.environment["REHEARSE_VERIFY_INCREMENTAL"] == "1"
+
+    public init(catalog: InvariantCatalog = .standard) {
+        self.catalog = catalog
+    }
+
+    /// The catalogue's results now, in catalogue order.
+    public func evaluate(_ context: InvariantContext) throws -> [InvariantResult] {
+        // Without a simulated world (a one-off `rehearse check`) there is nothing to remember.
+        guard let world = context.world else { return try catalog.evaluate(context) }
+        let db = context.db
+        if attachedTo !== db {
+            // A new connection (or the first call): nothing known about it.
+            db.add(transactionObserver: tracker, extent: .databaseLifetime)
+            attachedTo = db
+            last = [:]
+        }
+        tracker.paused = true
+        defer { tracker.paused = false }
+        let schema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA schema_version") ?? 0)
+        var stale: [Int] = []
+        var keys: [[UInt64]] = []
+        var results: [InvariantResult?] = []
+        for (index, invariant) in catalog.invariants.enumerated() {
+            let key = self.key(invariant.reads, schema: schema, world: world, expectedRevision: context.expectedRevision)
+            keys.append(key)
+            if !invariant.reads.always, let previous = last[invariant.info.id], previous.key == key {
+                results.append(previous.result)
+                reused += 1
+            } else {
+                results.append(nil)
+                stale.append(index)
+            }
+        }
+        if !stale.isEmpty {
+            let ids = Set(stale.map { catalog.invariants[$0].info.id })
+            let fresh = try catalog.evaluate(context, only: ids)
+            evaluated += fresh.count
+            for (index, result) in zip(stale, fresh) {
+                results[index] = result
+                last[result.info.id] = (keys[index], result)
+            }
+        }
+        let final = results.map { $0! }
+        if Self.verifyAgainstFull {
+            let full = try catalog.evaluate(context)
+            for (incremental, whole) in zip(final, full) where incremental != whole {
+                throw IncrementalMismatch(id: whole.info.id, incremental: incremental.status, full: whole.status)
+            }
+        }
+        return final
+    }
+
+    /// Everything the invariant's verdict depends on, as numbers that change when it does.
+    private func key(_ reads: InvariantReads, schema: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
+        var key: [UInt64] = [schema, tracker.bookkeeping]
+        if reads.allTables { key.append(tracker.total) } else {
+            for table in reads.tables.sorted() { key.append(tracker.version(of: table)) }
+        }
+        for part in WorldPart.allCases where reads.world.contains(part) { key.append(world.versions[part]) }
+        // A caller may expect another revision than the world does (a drill's incident).
+        if reads.world.contains(.expectedRevision) { key.append(UInt64(truncatingIfNeeded: (expectedRevision ?? "").hashValue)) }
+        return key
+    }
+}
+
+/// Incremental and full evaluation disagreed: an invariant's declared reads miss something.
+public struct IncrementalMismatch: Error, CustomStringConvertible {
+    public var id: String
+    public var incremental: InvariantStatus
+    public var full: InvariantStatus
+    public var description: String {
+        "incremental evaluation of \(id) gave \(incremental.keyword) where a full evaluation gives \(full.keyword): its declared reads miss an input"
+    }
+}
