@@ -12,6 +12,6 @@ struct Rehearse: AsyncParsableCommand {
             could not evaluate, nothing broken; 64 usage error.
             """,
         version: RehearseVersion.current,
-        subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, ServeCommand.self, LocksCommand.self]
+        subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, ServeCommand.self, LocksCommand.self, ExploreCommand.self]
     )
 }

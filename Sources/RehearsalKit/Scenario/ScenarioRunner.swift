@@ -23,6 +23,12 @@ public struct ScenarioRunner {
 
     /// Production's state before the deploy: migrated to the scenario's revision, then seeded.
     func setUp(_ db: Database, for scenario: Scenario, seed: UInt64) throws {
+        let key = TemplateDatabase.Key(migrations: chain.fingerprint, revision: scenario.revision, fixtures: scenario.fixtures, seed: seed, start: scenario.start.seconds)
+        try TemplateDatabase.copy(key, into: db) { template in try build(template, for: scenario, seed: seed) }
+    }
+
+    /// Migrates and seeds, as the template for `setUp`.
+    private func build(_ db: Database, for scenario: Scenario, seed: UInt64) throws {
         if scenario.revision != RevisionChain.base {
             try Migrator(chain: chain).upgrade(db, to: scenario.revision)
         }
@@ -85,33 +91,9 @@ public struct ScenarioRunner {
     }
 
     func perform(_ step: ScenarioStep, number: Int, db: Database, world: World, tolerate: [String] = []) throws -> StepRecord {
-        let saved = world.saveState()
-        var output: [String] = []
-        var value: JSONValue?
-        var failure: String?
-        var exit: Int32?
-        try phase("steps") {
-        do {
-            if step.action.isTransactional {
-                try db.inSavepoint {
-                    do {
-                        let result = try StepExecutor.execute(step.action, db: db, world: world)
-                        (output, value, exit, failure) = (result.lines, result.value, result.exit, result.failure)
-                        return .commit
-                    } catch {
-                        failure = Self.message(error)
-                        return .rollback
-                    }
-                }
-            } else {
-                let result = try StepExecutor.execute(step.action, db: db, world: world)
-                (output, value, exit, failure) = (result.lines, result.value, result.exit, result.failure)
-            }
-        } catch {
-            failure = Self.message(error)
-        }
-        if failure != nil && step.action.isTransactional { world.restoreState(saved) }
-        }
+        var result = StepOutput()
+        try phase("steps") { result = Self.act(step.action, db: db, world: world) }
+        let (output, value, exit, failure) = (result.lines, result.value, result.exit, result.failure)
         var invariants: [InvariantResult] = []
         try phase("invariants") { invariants = try world.evaluation.evaluate(world.invariantContext(db)) }
         var expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
@@ -135,6 +117,33 @@ public struct ScenarioRunner {
                           output: output.map { scanner.scrub(text: $0).text }, error: failure.map { scanner.scrub(text: $0).text },
                           value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock,
                           expectedBroken: Set(step.expect.broken).union(tolerate))
+    }
+
+    /// Performs one action with a step's all-or-nothing rule: a transactional action that fails
+    /// leaves the database (its savepoint) and the world (its saved state) as they were; other
+    /// actions keep what they did, as the real commands would.
+    static func act(_ action: StepAction, db: Database, world: World) -> StepOutput {
+        let saved = world.saveState()
+        var result = StepOutput()
+        do {
+            if action.isTransactional {
+                try db.inSavepoint {
+                    do {
+                        result = try StepExecutor.execute(action, db: db, world: world)
+                        return .commit
+                    } catch {
+                        result.failure = Self.message(error)
+                        return .rollback
+                    }
+                }
+            } else {
+                result = try StepExecutor.execute(action, db: db, world: world)
+            }
+        } catch {
+            result.failure = Self.message(error)
+        }
+        if result.failure != nil && action.isTransactional { world.restoreState(saved) }
+        return result
     }
 
     /// One line for any error a step can raise: the application's refusal, a constraint or

@@ -1,0 +1,42 @@
+/// Which broken invariants a step explains. A break is *explained* when an earlier step (or the
+/// step itself) is a fault whose `breaks` name it, or an operator action this catalogue marks as
+/// destructive for it: stopping a service breaks the endpoints, a downgrade or a restore loses
+/// data, steps out of 3.1's order break `deploy.order_followed`, the application's own writes
+/// change 4.1's counts. Everything else is *unexplained*: a defect in the application model, an
+/// invariant, or the checklist, and `rehearse explore` shrinks it to a reproduction.
+///
+/// The gate, immutability and the hard-override constraint are explained by nothing but a
+/// fault that names them: without faults no history may break them (issue 18's strong oracle).
+enum Explanations {
+    static let neverExplainedByOperators: Set<String> = [
+        "approvals.gate_enforced", "immutability.decisions", "immutability.evidence_packs", "immutability.audit_events",
+        "constraint.hard_override_requires_approval",
+    ]
+    /// Everything else: what a step that destroys or replaces data may break.
+    static let dataLoss: Set<String> = ["baseline.no_data_lost", "baseline.counts_unchanged", "baseline.roles_retained", "fk.no_orphans", "schema.sprint3_objects",
+                                        "schema.revision", "evaluation.deterministic", "traces.no_pii", "approvals.no_overdue_pending"]
+    static let service: Set<String> = ["api.endpoints_healthy", "tasks.expiration_healthy", "approvals.no_overdue_pending", "deploy.order_followed"]
+
+    /// The invariants `action` may break by doing what it is meant to do.
+    static func mayBreak(_ action: StepAction) -> Set<String> {
+        switch action {
+        case .fault(let name): return Set(FaultCatalog.named(name)?.breaks ?? [])
+        case .stop, .start, .restart, .maintenance, .deploy, .build, .checkout, .env, .shell:
+            return service
+        case .migrate(let upgrade, _):
+            // A downgrade drops Sprint 3's tables and what they hold; either way the code may no
+            // longer match the schema, and 3.1's order may be broken.
+            return upgrade ? service : service.union(dataLoss)
+        case .restore, .rollback:
+            return service.union(dataLoss)
+        case .sql:
+            return dataLoss
+        case .tool, .approve, .reject, .decide, .expireTask, .advance:
+            // The application's own writes and the passing of time change 4.1's counts; time
+            // passing with the worker down leaves proposals overdue (explained by the stop).
+            return ["baseline.counts_unchanged"]
+        case .baseline, .backup, .flushCache, .verify, .listApprovals, .viewTraces, .health:
+            return []
+        }
+    }
+}
