@@ -17,10 +17,38 @@ enum Explanations {
                                         "schema.revision", "evaluation.deterministic", "traces.no_pii", "approvals.no_overdue_pending"]
     static let service: Set<String> = ["api.endpoints_healthy", "tasks.expiration_healthy", "approvals.no_overdue_pending", "deploy.order_followed"]
 
+    /// Whether a break is explained by what came before. The gate and the hard-override
+    /// constraint only by a fault naming them; an immutability invariant also when all its
+    /// evidence is baseline rows gone or changed after a step that destroys or replaces data
+    /// (a downgrade past the revision that made the table, a restore, a rollback plan, raw SQL):
+    /// a trigger missing or a probe UPDATE that went through is never explained by an operator.
+    static func isExplained(_ result: InvariantResult, faults: Set<String>, destroyedData: Bool, explains: Set<String>) -> Bool {
+        let id = result.info.id
+        if faults.contains(id) { return true }
+        guard neverExplainedByOperators.contains(id) else { return explains.contains(id) }
+        guard id.hasPrefix("immutability."), destroyedData, case .broken(_, let evidence) = result.status else { return false }
+        return evidence.allSatisfy { $0.note.hasPrefix("baseline row was") || $0.note.contains("more baseline row(s)") }
+    }
+
+    /// Steps after which rows may be gone or replaced wholesale.
+    static func destroysData(_ action: StepAction) -> Bool {
+        switch action {
+        case .migrate(let upgrade, _): return !upgrade
+        case .restore, .rollback, .sql: return true
+        default: return false
+        }
+    }
+
+    /// What a fault injected explains: the invariants it names.
+    static func faultBreaks(_ action: StepAction) -> Set<String> {
+        guard case .fault(let name) = action else { return [] }
+        return Set(FaultCatalog.named(name)?.breaks ?? [])
+    }
+
     /// The invariants `action` may break by doing what it is meant to do.
     static func mayBreak(_ action: StepAction) -> Set<String> {
         switch action {
-        case .fault(let name): return Set(FaultCatalog.named(name)?.breaks ?? [])
+        case .fault: return []
         case .stop, .start, .restart, .maintenance, .deploy, .build, .checkout, .env, .shell:
             return service
         case .migrate(let upgrade, _):

@@ -68,11 +68,14 @@ public struct Explorer {
                 let world = runner.makeWorld(scenario, seed: scenario.seed)
                 world.expectedRevision = scenario.revision
                 var broken = Set(try world.evaluation.evaluate(world.invariantContext(db)).filter(\.status.isBroken).map(\.info.id))
-                var explains = Set<String>()
+                var explains = Set<String>(), faultBreaks = Set<String>()
+                var destroyedData = false
                 for (index, action) in history.steps.enumerated() {
                     _ = ScenarioRunner.act(action, db: db, world: world)
                     play.steps += 1
                     explains.formUnion(Explanations.mayBreak(action))
+                    faultBreaks.formUnion(Explanations.faultBreaks(action))
+                    destroyedData = destroyedData || Explanations.destroysData(action)
                     let results: [InvariantResult]
                     do {
                         results = try world.evaluation.evaluate(world.invariantContext(db))
@@ -83,7 +86,7 @@ public struct Explorer {
                     let now = Set(results.filter(\.status.isBroken).map(\.info.id))
                     for result in results where now.contains(result.info.id) && !broken.contains(result.info.id) {
                         let id = result.info.id
-                        if explains.contains(id) && !(configuration.faults.isEmpty && Explanations.neverExplainedByOperators.contains(id)) {
+                        if Explanations.isExplained(result, faults: faultBreaks, destroyedData: destroyedData, explains: explains) {
                             play.explained[id, default: 0] += 1
                         } else if !play.violations.contains(where: { $0.invariant == id }) {
                             play.violations.append(Violation(invariant: id, step: index, detail: ExpectationChecker.describe(result.status)))

@@ -62,6 +62,8 @@ public enum InvariantStatus: Sendable, Equatable {
 /// always rolled back.
 public protocol Invariant: Sendable {
     var info: InvariantInfo { get }
+    /// What the verdict depends on (`InvariantReads`); unless declared, everything.
+    var reads: InvariantReads { get }
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus
 }
 

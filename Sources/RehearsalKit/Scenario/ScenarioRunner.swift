@@ -15,6 +15,9 @@ public struct ScenarioRunner {
     /// Wraps the phases of a run (`setup`, `steps`, `invariants`) so a benchmark can time them;
     /// the engine itself never reads a clock.
     public var phase: (String, () throws -> Void) throws -> Void = { _, body in try body() }
+    /// Also evaluate every invariant after every step and fail on any difference with the
+    /// incremental evaluation (the test suite's proof that the two agree).
+    public var verifyIncremental = false
 
     public init(chain: RevisionChain, seedOverride: UInt64? = nil) {
         self.chain = chain
@@ -87,6 +90,7 @@ public struct ScenarioRunner {
         world.expectedRevision = scenario.revision
         world.checklist = scenario.checklist
         world.proseCommands = ProseCommands.standard.overriding(scenario.prose)
+        if verifyIncremental { world.evaluation.verify = true }
         return world
     }
 

@@ -15,9 +15,12 @@ public final class IncrementalEvaluation {
     public private(set) var evaluated = 0
     public private(set) var reused = 0
 
-    /// Evaluate everything as well and fail on any difference (the test suite's check that the
-    /// declarations are right; `REHEARSE_VERIFY_INCREMENTAL=1` turns it on for any command).
-    nonisolated(unsafe) public static var verifyAgainstFull = ProcessInfo.processInfo.environment["REHEARSE_VERIFY_INCREMENTAL"] == "1"
+    /// Evaluate everything as well and fail on any difference: the test suite's check that the
+    /// declarations are right. On for every evaluation made inside `$verifying.withValue(true)`
+    /// or, for any command, with `REHEARSE_VERIFY_INCREMENTAL=1`.
+    public var verify = IncrementalEvaluation.verifying || IncrementalEvaluation.verifyEverywhere
+    @TaskLocal public static var verifying = false
+    static let verifyEverywhere = ProcessInfo.processInfo.environment["REHEARSE_VERIFY_INCREMENTAL"] == "1"
 
     public init(catalog: InvariantCatalog = .standard) {
         self.catalog = catalog
@@ -61,7 +64,7 @@ public final class IncrementalEvaluation {
             }
         }
         let final = results.map { $0! }
-        if Self.verifyAgainstFull {
+        if verify {
             let full = try catalog.evaluate(context)
             for (incremental, whole) in zip(final, full) where incremental != whole {
                 throw IncrementalMismatch(id: whole.info.id, incremental: incremental.status, full: whole.status)
