@@ -27,6 +27,8 @@ for f in migrations-postgres/00[67]*.sql; do sed -n '/-- migrate:upgrade/,/-- mi
 echo "$checks" | "${psql[@]}" >/dev/null 2>&1 || true
 as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null
 end=$(date +%s.%N)
+# `rehearse bench --parts happy` times the engine itself in process and needs only this figure.
+if [ "${PG_ONLY:-0}" = 1 ]; then echo "$end - $start" | bc; rm -rf "$WORK"; exit 0; fi
 rstart=$(date +%s.%N)
 "$REHEARSE" run scenarios/01-happy-path-deploy.yaml >/dev/null
 rend=$(date +%s.%N)

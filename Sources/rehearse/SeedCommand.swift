@@ -33,7 +33,7 @@ struct SeedCommand: ParsableCommand {
                     FileHandle.standardError.write(Data(("\r\u{1B}[K" + ProgressLine.format(done: done, total: total, unit: "signals", seconds: seconds, detail: tables)).utf8))
                 }
             }
-            let summary = try queue.write { db in try seeder.seed(db) }
+            let summary = try queue.writeWithoutTransaction { db in try seeder.seedCheckingForeignKeysOnce(db) }
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
             print("seeded \(profile) profile with seed \(seed): " + Baseline.tables.map { "\($0) \(summary.rows[$0] ?? 0)" }.joined(separator: ", "))
         }

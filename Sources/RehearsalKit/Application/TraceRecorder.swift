@@ -26,6 +26,11 @@ public enum TraceRecorder {
     }
 
     /// The application's users: their names and emails are PII wherever they appear.
+    /// One number that changes when any known person's name or email does.
+    static func fingerprint(_ people: [KnownPerson]) -> UInt64 {
+        Fingerprint.of(people.flatMap { [Array($0.displayName.utf8), Array($0.email.utf8)] })
+    }
+
     public static func knownPeople(_ db: Database) throws -> [KnownPerson] {
         guard try db.tableExists("users") else { return [] }
         return try Row.fetchAll(db, sql: "SELECT display_name, email FROM users ORDER BY rowid").map { KnownPerson(displayName: $0[0], email: $0[1]) }

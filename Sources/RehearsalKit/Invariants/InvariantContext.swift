@@ -54,6 +54,16 @@ public final class InvariantCache {
     var reproducedEvaluations = Set<UInt64>()
     /// `schema.matches_revision`'s last verdict, by a fingerprint of everything it reads.
     var schemaVerdict: (key: UInt64, status: InvariantStatus)?
+    /// `traces.no_pii`'s evidence for a trace row, by a fingerprint of the row and the people.
+    var traceRowFindings: [UInt64: [Evidence]] = [:]
+    /// What the scanner finds on a rendered viewer page, by a fingerprint of the page and the people.
+    var pageFindings: [UInt64: [PIIType]] = [:]
+
+    /// Memory stays bounded in a long session (a served stack): past a limit, start again.
+    func remember<Value>(_ table: inout [UInt64: Value], _ key: UInt64, _ value: Value) {
+        if table.count >= 100_000 { table.removeAll() }
+        table[key] = value
+    }
 
     public init() {}
 }

@@ -37,10 +37,7 @@ public struct ScenarioRunner {
         }
         guard let profile = SeedProfile.named(scenario.fixtures) else { return }
         do {
-            try db.inTransaction {
-                _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seed(db)
-                return .commit
-            }
+            _ = try Seeder(profile: profile, seed: seed, now: scenario.start).seedCheckingForeignKeysOnce(db)
         } catch SeedError.notMigrated(let table) {
             throw ScenarioLoadError(SourceLocation(file: scenario.file, line: 1, column: 1),
                                     "fixtures '\(scenario.fixtures)' need every base table, and revision \(scenario.revision) has no table \(table); use a later revision or 'fixtures: none'")

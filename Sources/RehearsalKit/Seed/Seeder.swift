@@ -39,6 +39,26 @@ public struct Seeder {
         public var total: Int { rows.values.reduce(0, +) }
     }
 
+    /// Seeds in one transaction with foreign keys checked once, at the end (`PRAGMA
+    /// foreign_key_check`), instead of a parent lookup per inserted row: how a bulk load is done,
+    /// and what `rehearse bench` compares with SQLite's own copy of the same rows. A violation
+    /// rolls everything back. Needs the connection outside a transaction (the pragma is a no-op
+    /// inside one).
+    public func seedCheckingForeignKeysOnce(_ db: Database) throws -> Summary {
+        let enforced = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
+        try db.execute(sql: "PRAGMA foreign_keys = OFF")
+        defer { if enforced { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
+        var summary = Summary()
+        try db.inTransaction {
+            summary = try seed(db)
+            if let violation = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                throw SeedError.foreignKey(table: violation[0], parent: violation[2])
+            }
+            return .commit
+        }
+        return summary
+    }
+
     public func seed(_ db: Database) throws -> Summary {
         try SeedPreconditions.check(db)
         var summary = Summary()
@@ -237,6 +257,8 @@ public enum SeedError: UserFacingError, Equatable {
     case notMigrated(missingTable: String)
     case notEmpty(table: String)
     case unknownProfile(String)
+    /// A seeded row names a parent that does not exist (a seeder defect; nothing is kept).
+    case foreignKey(table: String, parent: String)
 
     public var exitStatus: ExitStatus { .invalidInput }
     public var description: String {
@@ -244,6 +266,7 @@ public enum SeedError: UserFacingError, Equatable {
         case .notMigrated(let table): return "error: the database is not migrated (no table \(table)); run `rehearse migrate upgrade head` first"
         case .notEmpty(let table): return "error: the database already holds data (table \(table) is not empty); seed a freshly migrated database"
         case .unknownProfile(let name): return "error: unknown profile '\(name)' (expected small, staging or production)"
+        case .foreignKey(let table, let parent): return "error: seeding left a row of \(table) without its \(parent) parent; nothing was written"
         }
     }
 }

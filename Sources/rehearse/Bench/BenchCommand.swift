@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The profile to measure: staging or production.") var profile: String = "production"
     @Option(name: .long, help: "The sqlite3 shell to compare against.") var sqlite3: String = "/usr/bin/sqlite3"
     @Option(name: .long, help: "Working directory for the databases (default: a new temporary one).") var dir: String?
-    @Option(name: .long, help: "Parts to run: seed, check, linear, library, pii, serve (comma-separated).") var parts: String = "seed,check,linear,library,pii,serve"
+    @Option(name: .long, help: "Parts to run: seed, check, linear, library, explore, happy, pii, serve (comma-separated).") var parts: String = "seed,check,linear,library,explore,happy,pii,serve"
     @Option(name: .long, help: "serve: concurrent clients.") var clients: Int = 20
     @Option(name: .long, help: "serve: how long the load runs, in seconds.") var seconds: Double = 10
 
@@ -21,7 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard ["staging", "production"].contains(profile) else { throw ValidationError("--profile must be staging or production") }
         guard (1...256).contains(clients) else { throw ValidationError("--clients must be 1 to 256") }
         guard seconds > 0 && seconds <= 600 else { throw ValidationError("--seconds must be more than 0 and at most 600") }
-        let known: Set = ["seed", "check", "linear", "library", "pii", "serve"]
+        let known: Set = ["seed", "check", "linear", "library", "explore", "happy", "pii", "serve"]
         for part in parts.split(separator: ",").map(String.init) where !known.contains(part) {
             throw ValidationError("--parts: '\(part)' is not a part (\(known.sorted().joined(separator: ", ")))")
         }
@@ -39,7 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
             #if DEBUG
             print("warning: debug build; figures are only meaningful from `swift build -c release`")
             #endif
+            if wanted.contains("happy") { try ExploreBench.happyPath(repeats: 15) }
             if wanted.contains("library") { try LibraryAndPIIBench.library(repeats: 3) }
+            if wanted.contains("explore") { try ExploreBench.explore(runs: 300) }
             if wanted.contains("pii") { try LibraryAndPIIBench.pii(count: 100_000) }
             guard !wanted.isDisjoint(with: ["seed", "check", "linear"]) else { return }
             let profileValue = SeedProfile.named(profile)!

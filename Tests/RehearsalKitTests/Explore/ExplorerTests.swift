@@ -56,14 +56,24 @@ import Testing
     /// found, shrunk to the one step that matters, and written as a scenario that fails at it.
     @Test func aPlantedViolationIsShrunkToAReproductionThatReplaysToIt() throws {
         let explorer = try Self.explorer(seed: 5)
+        // Generated steps that keep the schema at head, around the planted defect.
         var history = explorer.history(run: 3)
-        history.steps.insert(.sql("DROP TRIGGER evidence_packs_immutable_delete"), at: 9)
+        history.start = .afterDeploy
+        history.steps = (1...6).flatMap { explorer.history(run: $0).steps }.filter { action in
+            switch action {
+            case .migrate, .rollback, .restore, .sql, .shell, .fault: return false
+            default: return true
+            }
+        }.prefix(15).map { $0 }
+        let planted = StepAction.sql("DROP TRIGGER evidence_packs_immutable_delete ON evidence_packs")
+        history.steps.insert(planted, at: 9)
         let play = explorer.play(history)
         let violation = try #require(play.violations.first { $0.invariant == "immutability.evidence_packs" })
         #expect(violation.step == 9)
         var shrinker = Shrinker(explorer: explorer, invariant: violation.invariant)
         let minimal = shrinker.shrink(history, violationStep: violation.step)
-        #expect(minimal.steps.map(\.yaml) == [StepAction.sql("DROP TRIGGER evidence_packs_immutable_delete").yaml])
+        #expect(minimal.steps.map(\.yaml) == [planted.yaml])
+        #expect(minimal.start == .afterDeploy)
         let reproduction = explorer.reproduction(minimal, invariant: violation.invariant, run: 3, originalSteps: history.steps.count, fileName: "r.yaml")
         #expect(reproduction.verified, "\(reproduction.verification)")
         #expect(reproduction.failingStep == 1)

@@ -14,20 +14,29 @@ struct TracesNoPIIInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("007_add_agent_traces") { return notYet }
-        let scanner = PIIScanner(people: try TraceRecorder.knownPeople(context.db))
+        let people = try TraceRecorder.knownPeople(context.db)
+        let scanner = PIIScanner(people: people)
+        let peopleKey = TraceRecorder.fingerprint(people)
         var evidence: [Evidence] = []
         var count = 0
         let rows = try Row.fetchCursor(context.db, sql: "SELECT id, input_summary, output_summary, tool_calls, error_message, triggered_by FROM agent_traces ORDER BY rowid")
         while let row = try rows.next() {
             count += 1
             let id: String = row[0]
+            let texts = (1...5).map { row[$0] as String? }
+            // A row already scanned with the same bytes and the same people has the same findings.
+            let key = Fingerprint.of([withUnsafeBytes(of: peopleKey) { Array($0) }, Array(id.utf8)] + texts.map { $0.map { Array($0.utf8) } ?? [0xFF, 0] })
+            if let known = context.cache?.traceRowFindings[key] { evidence += known; continue }
+            var found: [Evidence] = []
             for (offset, column) in (Self.jsonColumns + Self.textColumns).enumerated() {
-                guard let text = row[offset + 1] as String? else { continue }
+                guard let text = texts[offset] else { continue }
                 for finding in scanner.findings(in: text) {
-                    evidence.append(Evidence(table: "agent_traces", rowId: id, column: column, pointer: finding.pointer.isEmpty ? nil : finding.pointer,
-                                             note: "contains \(finding.type.rawValue)"))
+                    found.append(Evidence(table: "agent_traces", rowId: id, column: column, pointer: finding.pointer.isEmpty ? nil : finding.pointer,
+                                          note: "contains \(finding.type.rawValue)"))
                 }
             }
+            if let cache = context.cache { cache.remember(&cache.traceRowFindings, key, found) }
+            evidence += found
         }
         if evidence.isEmpty { return .holds(detail: "\(count) trace(s), no PII") }
         return .broken(detail: "PII in \(Set(evidence.map(\.rowId)).count) trace(s)", evidence: evidence)
@@ -38,8 +47,9 @@ struct TracesNoPIIInvariant: Invariant {
 /// contains no PII. Cached pages are judged whatever the schema: after 007 is downgraded the
 /// cache still serves them. Not applicable only when nothing can be served.
 struct ViewerNoPIIInvariant: Invariant {
-    /// The viewer renders through the application (which may read any table) and redis.
-    var reads: InvariantReads { InvariantReads(allTables: true, world: [.clock, .stack, .faults]) }
+    /// The viewer renders agent_traces and the triggering users (TracesViewer), and redis's
+    /// pages; what serves them is the stack (code, containers, environment) and the faults.
+    var reads: InvariantReads { InvariantReads(tables: ["agent_traces", "users"], world: [.clock, .stack, .faults]) }
 
     var info: InvariantInfo {
         InvariantInfo(id: "traces.viewer_no_pii", title: "The traces viewer (and its cache) shows no PII", source: "4.6, 6.6", severity: .critical)
@@ -52,12 +62,22 @@ struct ViewerNoPIIInvariant: Invariant {
         if cache.isEmpty && !(world.tracesViewerEnabled && traces) {
             return .notApplicable(reason: "nothing can be served: no cached page, and \(world.tracesViewerEnabled ? "no agent_traces table" : "the viewer is not serving")")
         }
-        let scanner = PIIScanner(people: try TraceRecorder.knownPeople(context.db))
+        let people = try TraceRecorder.knownPeople(context.db)
+        let scanner = PIIScanner(people: people)
+        let peopleKey = withUnsafeBytes(of: TraceRecorder.fingerprint(people)) { Array($0) }
+        // The same page and the same people: the same findings.
+        func findings(_ page: String) -> [PIIType] {
+            let key = Fingerprint.of([peopleKey, Array(page.utf8)])
+            if let known = context.cache?.pageFindings[key] { return known }
+            let found = TracesViewer.findings(onPage: page, scanner: scanner)
+            if let cache = context.cache { cache.remember(&cache.pageFindings, key, found) }
+            return found
+        }
         var evidence: [Evidence] = []
         // A page is judged cell by cell with the verdict `traces.no_pii` gives a column: the
         // same bytes get the same answer in the table and on the screen.
         for key in cache.keys.sorted() {
-            for type in TracesViewer.findings(onPage: cache[key]!.page, scanner: scanner) {
+            for type in findings(cache[key]!.page) {
                 evidence.append(Evidence(table: "redis", rowId: key, note: "cached page contains \(type.rawValue)"))
             }
         }
@@ -67,7 +87,7 @@ struct ViewerNoPIIInvariant: Invariant {
             let traceIds = try String.fetchAll(context.db, sql: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
             for trace in [nil] + traceIds.map(Optional.some) {
                 let page = try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner)
-                for type in TracesViewer.findings(onPage: page, scanner: scanner) {
+                for type in findings(page) {
                     evidence.append(Evidence(table: "agent_traces", rowId: trace, note: "/traces\(trace.map { "/\($0)" } ?? "") shows \(type.rawValue)"))
                 }
             }
