@@ -77,7 +77,7 @@ public enum TemplateDatabase {
         return (dir as NSString).appendingPathComponent("\(name).sqlite")
     }
 
-    private static let sqliteVersion: String = (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") }) ?? "?" ?? "?"
+    private static let sqliteVersion: String = (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") }) ?? "?"
 
     private static func load(_ key: Key) throws -> DatabaseQueue? {
         guard let path = cachePath(key), let bytes = FileManager.default.contents(atPath: path),
