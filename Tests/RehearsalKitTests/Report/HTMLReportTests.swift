@@ -67,7 +67,7 @@ import Testing
         let measured = try Self.chromium(["--allow-file-access-from-files", "--dump-dom", directory.appendingPathComponent("measure.html").absoluteString])
         let line = try #require(measured.stdout.firstMatch(of: /scroll=(\d+) client=(\d+) matrices=(\d+) visible=(\w+)/), "\(measured.stdout.suffix(500))")
         #expect(Int(line.1)! <= Int(line.2)!, "the page scrolls horizontally at 1280 px: \(line.0)")
-        #expect(line.3 == "30" && line.4 == "true")
+        #expect(line.3 == "31" && line.4 == "true")
         let artefacts = packageRoot.appendingPathComponent(".build/test-artefacts")
         try FileManager.default.createDirectory(at: artefacts, withIntermediateDirectories: true)
         let shot = artefacts.appendingPathComponent("report.png")

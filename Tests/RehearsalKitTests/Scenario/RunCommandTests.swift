@@ -7,7 +7,7 @@ import Testing
     @Test func theReadmeMainCommandRunsTheLibraryAndPasses() throws {
         let result = try runRehearse(["run"], environment: ["NO_COLOR": "1"], currentDirectory: packageRoot)
         #expect(result.status == 0)
-        #expect(result.stdout.contains("30 scenarios"))
+        #expect(result.stdout.contains("31 scenarios"))
         #expect(result.stdout.hasSuffix("passed, 0 failed\n"))
         #expect(!result.stdout.contains("\u{1B}["))
     }
