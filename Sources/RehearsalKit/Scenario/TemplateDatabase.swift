@@ -42,6 +42,9 @@ public enum TemplateDatabase {
         try template.read { source in try source.backup(to: db) }
     }
 
+    /// Forgets the templates held in memory (the disk cache stays): for tests of the disk cache.
+    static func forgetInMemory() { lock.withLock { templates.removeAll() } }
+
     private static func make(_ key: Key, build: (Database) throws -> Void) throws -> DatabaseQueue {
         let queue = try DatabaseOpener.open(path: nil)
         try queue.writeWithoutTransaction { db in try build(db) }

@@ -39,20 +39,22 @@ struct BenchCommand: AsyncParsableCommand {
             #if DEBUG
             print("warning: debug build; figures are only meaningful from `swift build -c release`")
             #endif
+            // Seeding first: its peak-memory figure is the process's high-water mark so far.
+            if !wanted.isDisjoint(with: ["seed", "check", "linear"]) {
+                let profileValue = SeedProfile.named(profile)!
+                let seeded = try bench.seed(profileValue, name: "bench-\(profile).db")
+                if wanted.contains("seed") { try bench.compareSeeding(seeded) }
+                if wanted.contains("check") { try bench.compareCheck(seeded) }
+                if wanted.contains("linear") {
+                    let smaller = profileValue == .production ? SeedProfile.staging : SeedProfile.small
+                    let other = try bench.seed(smaller, name: "bench-\(smaller.name).db", quiet: true)
+                    try bench.compareGrowth(small: other, large: seeded)
+                }
+            }
             if wanted.contains("happy") { try ExploreBench.happyPath(repeats: 15) }
             if wanted.contains("library") { try LibraryAndPIIBench.library(repeats: 3) }
             if wanted.contains("explore") { try ExploreBench.explore(runs: 300) }
             if wanted.contains("pii") { try LibraryAndPIIBench.pii(count: 100_000) }
-            guard !wanted.isDisjoint(with: ["seed", "check", "linear"]) else { return }
-            let profileValue = SeedProfile.named(profile)!
-            let seeded = try bench.seed(profileValue, name: "bench-\(profile).db")
-            if wanted.contains("seed") { try bench.compareSeeding(seeded) }
-            if wanted.contains("check") { try bench.compareCheck(seeded) }
-            if wanted.contains("linear") {
-                let smaller = profileValue == .production ? SeedProfile.staging : SeedProfile.small
-                let other = try bench.seed(smaller, name: "bench-\(smaller.name).db", quiet: true)
-                try bench.compareGrowth(small: other, large: seeded)
-            }
         }
         if wanted.contains("serve") {
             do {

@@ -65,7 +65,7 @@ import Testing
             default: return true
             }
         }.prefix(15).map { $0 }
-        let planted = StepAction.sql("DROP TRIGGER evidence_packs_immutable_delete ON evidence_packs")
+        let planted = StepAction.sql("DROP TRIGGER evidence_packs_immutable ON evidence_packs")
         history.steps.insert(planted, at: 9)
         let play = explorer.play(history)
         let violation = try #require(play.violations.first { $0.invariant == "immutability.evidence_packs" })
