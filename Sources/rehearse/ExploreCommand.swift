@@ -79,22 +79,29 @@ struct ExploreCommand: ParsableCommand {
 struct OutputFolder {
     let path: String
 
+    /// Checked before any run; created only when a reproduction is written, so a clean
+    /// exploration leaves nothing behind.
     static func prepare(_ path: String) throws -> OutputFolder {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw OutputFolderError(path: path, reason: "it exists and is not a folder") }
-        } else {
-            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw OutputFolderError(path: path, reason: "it cannot be created (\((error as NSError).localizedDescription))")
-            }
+            guard access(path, W_OK | X_OK) == 0 else { throw OutputFolderError(path: path, reason: "it is not writable") }
+            return OutputFolder(path: path)
         }
-        guard access(path, W_OK | X_OK) == 0 else { throw OutputFolderError(path: path, reason: "it is not writable") }
+        // The nearest folder that exists must let us create the rest.
+        var ancestor = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).deletingLastPathComponent
+        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) { ancestor = (ancestor as NSString).deletingLastPathComponent }
+        guard isDirectory.boolValue else { throw OutputFolderError(path: path, reason: "\(ancestor) is not a folder") }
+        guard access(ancestor, W_OK | X_OK) == 0 else { throw OutputFolderError(path: path, reason: "it cannot be created in \(ancestor), which is not writable") }
         return OutputFolder(path: path)
     }
 
     /// Writes `text` as `name`, or beside it (`-2`, `-3`, …) when another file has that name;
     /// the same bytes already there are left as they are.
     func write(_ text: String, named name: String) throws -> String {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw OutputFolderError(path: path, reason: "it cannot be created (\((error as NSError).localizedDescription))")
+        }
         let stem = (name as NSString).deletingPathExtension
         for attempt in 1... {
             let file = (path as NSString).appendingPathComponent(attempt == 1 ? name : "\(stem)-\(attempt).yaml")

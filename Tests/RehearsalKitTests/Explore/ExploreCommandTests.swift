@@ -18,6 +18,10 @@ import Testing
         func stable(_ text: String) -> [String] { text.split(separator: "\n").map(String.init).filter { !$0.contains(" steps/s") } }
         #expect(stable(first.stdout) == stable(second.stdout))
         #expect(first.status == second.status)
+        // A clean exploration leaves no folder behind; one with findings holds their files only.
+        let out = directory.appendingPathComponent("out").path
+        if first.status == 0 { #expect(!FileManager.default.fileExists(atPath: out)) }
+        if first.status == 1 { #expect(try FileManager.default.contentsOfDirectory(atPath: out).allSatisfy { $0.hasSuffix(".yaml") && !$0.contains("-2.") }) }
     }
 
     @Test(arguments: [

@@ -21,7 +21,7 @@ import Testing
         }
         // Every link stays in the page.
         #expect(html.matches(of: /href="([^"#][^"]*)"/).isEmpty)
-        #expect(html.components(separatedBy: "<table class=\"matrix\">").count - 1 == 30)
+        #expect(html.components(separatedBy: "<table class=\"matrix\">").count - 1 == 31)
         #expect(html.contains("<p class=\"verdict nogo\">Verdict: <strong>NO-GO</strong></p>"))
         // Every cell has a symbol as well as a colour (greyscale), and every broken cell's link
         // reaches an evidence block.

@@ -84,7 +84,7 @@ import Testing
         #expect(python.status == 0, "junitparser must be installed (.ci/run installs it)")
         let numbers = printed.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         #expect(numbers.count == 3)
-        #expect(numbers.first == 30)
+        #expect(numbers.first == 31)
         let cases: Int = numbers.count == 3 ? numbers[1] : 0
         #expect(cases >= 200)
         #expect(numbers.last == 0)

@@ -39,12 +39,15 @@ public final class IncrementalEvaluation {
         }
         tracker.paused = true
         defer { tracker.paused = false }
+        // Another process writing the same file (`rehearse sql` beside `rehearse serve`) is not
+        // seen by this connection's update hook; SQLite's data_version moves when it commits.
         let schema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA schema_version") ?? 0)
+        let external = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0)
         var stale: [Int] = []
         var keys: [[UInt64]] = []
         var results: [InvariantResult?] = []
         for (index, invariant) in catalog.invariants.enumerated() {
-            let key = self.key(invariant.reads, schema: schema, world: world, expectedRevision: context.expectedRevision)
+            let key = self.key(invariant.reads, schema: schema, external: external, world: world, expectedRevision: context.expectedRevision)
             keys.append(key)
             if !invariant.reads.always, let previous = last[invariant.info.id], previous.key == key {
                 results.append(previous.result)
@@ -74,8 +77,8 @@ public final class IncrementalEvaluation {
     }
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
-    private func key(_ reads: InvariantReads, schema: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
-        var key: [UInt64] = [schema, tracker.bookkeeping]
+    private func key(_ reads: InvariantReads, schema: UInt64, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
+        var key: [UInt64] = [schema, external, tracker.bookkeeping]
         if reads.allTables { key.append(tracker.total) } else {
             for table in reads.tables.sorted() { key.append(tracker.version(of: table)) }
         }
