@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// Which rows the baseline had, by identity, and what the immutable ones held: kept beside the
 /// rehearsal's database in a temp table of its connection (never in the database itself, so
@@ -59,15 +60,48 @@ enum BaselineIdentity {
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// `rehearse_fingerprint(a, b, …)`: FNV-1a over each value's type and bytes, so two rows
-    /// have the same fingerprint only when every column holds the same value.
+    /// have the same fingerprint only when every column holds the same value. A C callback that
+    /// reads SQLite's values in place: it runs once per baseline row at every evaluation of an
+    /// immutability invariant, where GRDB's boxed `DatabaseValue` arguments cost more than the
+    /// query itself.
     static func registerFingerprint(_ db: Database) {
-        db.add(function: fingerprint)
+        sqlite3_create_function_v2(db.sqliteConnection, "rehearse_fingerprint", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+                                   { context, count, values in
+                                       var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                                       @inline(__always) func mix(_ byte: UInt8) {
+                                           hash ^= UInt64(byte)
+                                           hash &*= 0x0000_0100_0000_01B3
+                                       }
+                                       for index in 0..<Int(count) {
+                                           let value = values![index]
+                                           switch sqlite3_value_type(value) {
+                                           case SQLITE_INTEGER:
+                                               mix(1)
+                                               withUnsafeBytes(of: sqlite3_value_int64(value).littleEndian) { $0.forEach(mix) }
+                                           case SQLITE_FLOAT:
+                                               mix(2)
+                                               withUnsafeBytes(of: sqlite3_value_double(value).bitPattern.littleEndian) { $0.forEach(mix) }
+                                           case SQLITE_TEXT:
+                                               mix(3)
+                                               if let text = sqlite3_value_text(value) {
+                                                   UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))).forEach(mix)
+                                               }
+                                               mix(0xFF)
+                                           case SQLITE_BLOB:
+                                               mix(4)
+                                               if let blob = sqlite3_value_blob(value) {
+                                                   UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_value_bytes(value))).forEach(mix)
+                                               }
+                                               mix(0xFF)
+                                           default:
+                                               mix(0)
+                                           }
+                                       }
+                                       sqlite3_result_int64(context, Int64(bitPattern: hash))
+                                   }, nil, nil, nil)
     }
 
-    static let fingerprint = DatabaseFunction("rehearse_fingerprint", pure: true) { values in
-        Int64(bitPattern: fingerprintValue(values))
-    }
-
+    /// The same fingerprint computed in Swift (tests compare the two).
     static func fingerprintValue(_ values: [DatabaseValue]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Testing
 @testable import RehearsalKit
@@ -64,5 +65,27 @@ import Testing
         let rig = try StackRig()
         try rig.read { db in rig.world.baseline = try Baseline.capture(db) }
         #expect(try status(rig, "baseline.no_data_lost") == .holds(detail: "no table has fewer rows than the baseline (counts only: the baseline has no row identity)"))
+    }
+}
+
+/// The SQL fingerprint (a C callback reading values in place) is the Swift one, value for value.
+@Suite struct BaselineFingerprintTests {
+    @Test func theSQLFunctionAndTheSwiftFunctionAgreeOnEveryType() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            BaselineIdentity.registerFingerprint(db)
+            let rows: [[DatabaseValue]] = [
+                [1.databaseValue, "a".databaseValue, DatabaseValue.null], [Int64.min.databaseValue, 2.5.databaseValue, Data([0, 1, 255]).databaseValue],
+                ["".databaseValue, "Ünïcödé ✓".databaseValue, (-0.0).databaseValue], ["1".databaseValue], [1.databaseValue],
+            ]
+            var seen = Set<Int64>()
+            for values in rows {
+                let sql = "SELECT rehearse_fingerprint(" + values.map { _ in "?" }.joined(separator: ", ") + ")"
+                let fromSQL = try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(values))!
+                #expect(UInt64(bitPattern: fromSQL) == BaselineIdentity.fingerprintValue(values))
+                seen.insert(fromSQL)
+            }
+            #expect(seen.count == rows.count, "'1' and 1 differ, and so does every other row")
+        }
     }
 }
