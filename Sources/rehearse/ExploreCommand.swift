@@ -35,6 +35,9 @@ struct ExploreCommand: ParsableCommand {
     func faultNames() throws -> [String] {
         if faults == ["none"] { return [] }
         if faults == ["all"] { return FaultCatalog.names }
+        if let word = faults.first(where: { $0 == "none" || $0 == "all" }) {
+            throw ValidationError("--faults: '\(word)' stands alone; give --faults none, --faults all, or fault names")
+        }
         for name in faults where FaultCatalog.named(name) == nil {
             let hint = NearestName.suggest(name, among: FaultCatalog.names).map { " (did you mean '\($0)'?)" } ?? ""
             throw ValidationError("--faults: unknown fault '\(name)'\(hint); give none, all, or names from `rehearse faults`")

@@ -30,6 +30,7 @@ import Testing
         (["--time-budget", "0s"], "--time-budget '0s' allows no time"),
         (["--time-budget", "soon"], "--time-budget 'soon' is not a duration"),
         (["--faults", "worker.dwn"], "--faults: unknown fault 'worker.dwn' (did you mean 'worker.down'?)"),
+        (["--faults", "none", "worker.down"], "--faults: 'none' stands alone; give --faults none, --faults all, or fault names"),
     ])
     func invalidOptionsAreUsageErrorsBeforeAnyRun(arguments: [String], message: String) throws {
         let result = try runRehearse(["explore"] + arguments + ["--output", try makeTemporaryDirectory().path])
