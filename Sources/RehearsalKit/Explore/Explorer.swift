@@ -56,17 +56,21 @@ public struct Explorer {
                  checklist: configuration.checklist)
     }
 
+    /// Runs `body` on a new in-memory database and world in the state `history` starts from.
+    func withStart<T>(of history: ExploredHistory, _ body: (Database, World) throws -> T) throws -> T {
+        let runner = ScenarioRunner(chain: chain)
+        let scenario = scenario(history)
+        return try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try runner.setUp(db, for: scenario, seed: scenario.seed)
+            return try body(db, runner.makeWorld(scenario, seed: scenario.seed))
+        }
+    }
+
     /// Plays `history`; `stopAt` ends it at the first violation of that invariant (shrinking).
     public func play(_ history: ExploredHistory, stopAt invariant: String? = nil) -> Play {
         var play = Play()
-        let runner = ScenarioRunner(chain: chain)
-        let scenario = scenario(history)
         do {
-            let queue = try DatabaseOpener.open(path: nil)
-            try queue.writeWithoutTransaction { db in
-                try runner.setUp(db, for: scenario, seed: scenario.seed)
-                let world = runner.makeWorld(scenario, seed: scenario.seed)
-                world.expectedRevision = scenario.revision
+            try withStart(of: history) { db, world in
                 var broken = Set(try world.evaluation.evaluate(world.invariantContext(db)).filter(\.status.isBroken).map(\.info.id))
                 var explains = Set<String>(), faultBreaks = Set<String>()
                 var destroyedData = false

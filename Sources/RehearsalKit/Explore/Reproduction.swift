@@ -21,12 +21,7 @@ extension Explorer {
         // What each step did, to write expectations that hold for everything but the violation.
         struct Observed { var failure: String?; var exit: Int32?; var broken: [String]; var unknown: [String] }
         var observed: [Observed] = []
-        let runner = ScenarioRunner(chain: chain)
-        let scenario = scenario(history)
-        _ = try? DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
-            try runner.setUp(db, for: scenario, seed: scenario.seed)
-            let world = runner.makeWorld(scenario, seed: scenario.seed)
-            world.expectedRevision = scenario.revision
+        try? withStart(of: history) { db, world in
             for action in history.steps {
                 let output = ScenarioRunner.act(action, db: db, world: world)
                 let results = try world.evaluation.evaluate(world.invariantContext(db))

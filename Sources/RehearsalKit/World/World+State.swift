@@ -27,22 +27,13 @@ extension World {
 }
 
 extension World {
-    /// What changes whenever a request changes the world — the clock, the identifiers drawn,
-    /// faults, containers, redis's keys, tool results, the log — cheap to compare, so `rehearse
+    /// What changes whenever a request changes the world: the version of every part (moved by
+    /// any assignment or mutation) and the identifiers drawn. Cheap to compare, so `rehearse
     /// serve` re-evaluates the catalogue only after a request that changed something.
     struct ChangeMarker: Equatable {
-        var clock: Int64
+        var versions: WorldVersions
         var ids: SeededGenerator
-        var faults: [String]
-        var containers: [ServiceName: Container]
-        var redis: [String]
-        var tools: Int
-        var logLines: Int
     }
 
-    var changeMarker: ChangeMarker {
-        ChangeMarker(clock: clock.seconds, ids: ids, faults: activeFaults, containers: stack.containers,
-                     redis: stack.redis.strings.map { "\($0.key)=\($0.value.value.count):\($0.value.value.hashValue)" }.sorted() + stack.redis.lists.map { "\($0.key)#\($0.value.count)" }.sorted(),
-                     tools: toolResults.count, logLines: log.lines.count)
-    }
+    var changeMarker: ChangeMarker { ChangeMarker(versions: versions, ids: ids) }
 }
