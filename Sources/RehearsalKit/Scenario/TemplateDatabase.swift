@@ -24,14 +24,12 @@ public enum TemplateDatabase {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var templates: [Key: DatabaseQueue] = [:]
-    /// How many set-ups were a copy of a template in memory, read from disk, or built.
-    nonisolated(unsafe) public private(set) static var counts = (copied: 0, loaded: 0, built: 0)
 
     /// Fills `db` (empty, outside a transaction) with the template for `key`, building it with
     /// `build` the first time.
     static func copy(_ key: Key, into db: Database, build: (Database) throws -> Void) throws {
         let template: DatabaseQueue = try lock.withLock {
-            if let known = templates[key] { counts.copied += 1; return known }
+            if let known = templates[key] { return known }
             let made = try load(key) ?? make(key, build: build)
             // The library has a few dozen keys of the small profile; a larger profile is kept
             // only while it is the one in use.
@@ -48,7 +46,6 @@ public enum TemplateDatabase {
     private static func make(_ key: Key, build: (Database) throws -> Void) throws -> DatabaseQueue {
         let queue = try DatabaseOpener.open(path: nil)
         try queue.writeWithoutTransaction { db in try build(db) }
-        counts.built += 1
         if let path = cachePath(key) { store(queue, at: path) }
         return queue
     }
@@ -91,7 +88,6 @@ public enum TemplateDatabase {
             let queue = try DatabaseOpener.open(path: nil)
             try file.read { source in try queue.writeWithoutTransaction { copy in try source.backup(to: copy) } }
             try file.close()
-            counts.loaded += 1
             return queue
         } catch {
             return nil

@@ -11,9 +11,8 @@ public final class IncrementalEvaluation {
     private let tracker = ChangeTracker()
     private weak var attachedTo: Database?
     private var last: [String: (key: [UInt64], result: InvariantResult)] = [:]
-    /// How many evaluations ran and how many were reused, for `rehearse bench`.
+    /// How many evaluations ran (the tests count what a change re-evaluates).
     public private(set) var evaluated = 0
-    public private(set) var reused = 0
 
     /// Evaluate everything as well and fail on any difference: the test suite's check that the
     /// declarations are right. On for every evaluation made inside `$verifying.withValue(true)`
@@ -51,7 +50,6 @@ public final class IncrementalEvaluation {
             keys.append(key)
             if !invariant.reads.always, let previous = last[invariant.info.id], previous.key == key {
                 results.append(previous.result)
-                reused += 1
             } else {
                 results.append(nil)
                 stale.append(index)
