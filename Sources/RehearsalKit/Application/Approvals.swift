@@ -17,7 +17,7 @@ public enum Approvals {
     public static func list(_ db: Database, world: World, status: String? = "pending") throws -> JSONValue {
         try requireAPI(world)
         guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
-        let rows = try Row.fetchAll(db, sql: "SELECT id, proposal_type, proposed_by, status, expires_at FROM pending_proposals WHERE ? IS NULL OR status = ? ORDER BY proposed_at, rowid",
+        let rows = try Row.fetchAll(db, cached: "SELECT id, proposal_type, proposed_by, status, expires_at FROM pending_proposals WHERE ? IS NULL OR status = ? ORDER BY proposed_at, rowid",
                                     arguments: [status, status])
         return .array(rows.map { row in
             .object([("id", .string(row[0])), ("proposal_type", .string(row[1])), ("proposed_by", .string(row[2])), ("status", .string(row[3])), ("expires_at", .string(row[4]))])
@@ -27,7 +27,7 @@ public enum Approvals {
     public static func show(_ db: Database, world: World, proposal reference: String) throws -> JSONValue {
         try requireAPI(world)
         let id = try ProposalReference.resolve(db, reference)
-        let row = try Row.fetchOne(db, sql: "SELECT id, proposal_type, proposed_by, status, expires_at, reviewed_by, review_notes FROM pending_proposals WHERE id = ?", arguments: [id])!
+        let row = try Row.fetchOne(db, cached: "SELECT id, proposal_type, proposed_by, status, expires_at, reviewed_by, review_notes FROM pending_proposals WHERE id = ?", arguments: [id])!
         return .object([
             ("id", .string(row[0])), ("proposal_type", .string(row[1])), ("proposed_by", .string(row[2])), ("status", .string(row[3])),
             ("expires_at", .string(row[4])), ("reviewed_by", (row[5] as String?).map(JSONValue.string) ?? .null),
@@ -40,7 +40,7 @@ public enum Approvals {
     public static func approve(_ db: Database, world: World, proposal reference: String, reviewer reviewerReference: String, notes: String? = nil) throws -> JSONValue {
         try requireAPI(world)
         let id = try ProposalReference.resolve(db, reference)
-        let row = try Row.fetchOne(db, sql: "SELECT proposal_type, proposed_by, status, expires_at, payload FROM pending_proposals WHERE id = ?", arguments: [id])!
+        let row = try Row.fetchOne(db, cached: "SELECT proposal_type, proposed_by, status, expires_at, payload FROM pending_proposals WHERE id = ?", arguments: [id])!
         let type: String = row[0], proposer: String = row[1], status: String = row[2], expires: String = row[3]
         guard status == "pending" else { throw ApplicationError(409, "proposal \(id) is \(status), not pending") }
         if let expiry = Timestamp(iso8601: expires), expiry <= world.clock {
@@ -79,14 +79,14 @@ public enum Approvals {
         switch type {
         case "exception_dismiss":
             guard let exception = payload["exception_id"]?.stringValue else { return }
-            let status = try String.fetchOne(db, sql: "SELECT status FROM exceptions WHERE id = ?", arguments: [exception])
+            let status = try String.fetchOne(db, cached: "SELECT status FROM exceptions WHERE id = ?", arguments: [exception])
             guard let status else { throw ApplicationError(409, "proposal \(proposal): exception \(exception) no longer exists") }
             guard status == "open" || status == "under_review" else {
                 throw ApplicationError(409, "proposal \(proposal): exception \(exception) is \(status) since it was proposed")
             }
         case "policy_draft":
             guard let policy = payload["policy_id"]?.stringValue, let base = payload["base_version"]?.doubleValue else { return }
-            let latest = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policy]) ?? 0
+            let latest = try Int.fetchOne(db, cached: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policy]) ?? 0
             if Double(latest) > base {
                 throw ApplicationError(409, "proposal \(proposal): policy \(policy) has version \(latest), newer than the version \(Int(base)) the draft was written against")
             }
@@ -99,7 +99,7 @@ public enum Approvals {
     public static func reject(_ db: Database, world: World, proposal reference: String, reviewer reviewerReference: String, notes: String?) throws -> JSONValue {
         try requireAPI(world)
         let id = try ProposalReference.resolve(db, reference)
-        let status = try String.fetchOne(db, sql: "SELECT status FROM pending_proposals WHERE id = ?", arguments: [id])!
+        let status = try String.fetchOne(db, cached: "SELECT status FROM pending_proposals WHERE id = ?", arguments: [id])!
         guard status == "pending" else { throw ApplicationError(409, "proposal \(id) is \(status), not pending") }
         let reviewer = try UserReference.resolve(db, reviewerReference)
         guard reviewer.isActive, approvingRoles.contains(reviewer.role) else {

@@ -89,7 +89,7 @@ public enum Endpoints {
         case ("GET", ["api", "v1", "stats"]):
             var members: [(String, JSONValue)] = []
             for table in Baseline.tables where try db.tableExists(table) {
-                members.append((table, .int(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0)))
+                members.append((table, .int(try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0)))
             }
             return .json(200, .object(members))
         case (_, let path) where path.starts(with: ["api", "v1", "approvals"]):
@@ -135,7 +135,7 @@ public enum Endpoints {
             let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 0), 500)
             let offset = max(Int(request.query["offset"] ?? "") ?? 0, 0)
             let scanner = try PIIScanner(people: TraceRecorder.knownPeople(db))
-            let rows = try Row.fetchAll(db, sql: "SELECT trace_id, agent_type, status, started_at, input_summary FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            let rows = try Row.fetchAll(db, cached: "SELECT trace_id, agent_type, status, started_at, input_summary FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?",
                                         arguments: [limit, offset])
             return .json(200, .array(rows.map { row in
                 let summary = (try? JSONParser.parse(row[4] as String)) ?? .string(row[4])

@@ -12,7 +12,7 @@ public enum ExpirationTask {
         }
         guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "ProgrammingError: relation \"pending_proposals\" does not exist") }
         // julianday compares instants, whatever offset the text carries.
-        let due = try String.fetchAll(db, sql: "SELECT id FROM pending_proposals WHERE status = 'pending' AND julianday(expires_at) <= julianday(?) ORDER BY rowid",
+        let due = try String.fetchAll(db, cached: "SELECT id FROM pending_proposals WHERE status = 'pending' AND julianday(expires_at) <= julianday(?) ORDER BY rowid",
                                       arguments: [now.iso8601])
         if dryRun { return due.count }
         try db.inSavepoint {
@@ -40,7 +40,7 @@ public enum ExpirationTask {
         while tick <= lastTick {
             var runAt = lastTick
             if !world.faultActive(.taskExpirationFails, in: .celeryWorker), try db.tableExists("pending_proposals"),
-               let nextDue = try String.fetchOne(db, sql: "SELECT MIN(expires_at) FROM pending_proposals WHERE status = 'pending'").flatMap(Timestamp.init(iso8601:)),
+               let nextDue = try String.fetchOne(db, cached: "SELECT MIN(expires_at) FROM pending_proposals WHERE status = 'pending'").flatMap(Timestamp.init(iso8601:)),
                nextDue <= lastTick {
                 runAt = max(tick, nextTick(after: nextDue.adding(seconds: -1)))
             }

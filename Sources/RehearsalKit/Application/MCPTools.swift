@@ -103,13 +103,13 @@ public enum MCPTools {
                 }
             }
             // The version the draft is written against: approving it after a newer one is a conflict.
-            let base = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policyId]) ?? 0
+            let base = try Int.fetchOne(db, cached: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policyId]) ?? 0
             return Request(tool: tool, type: "policy_draft", payload: .object([("policy_id", .string(policyId)), ("rules", rules), ("base_version", .int(base))]), policyId: policyId)
         default:
             let reference = try string(arguments, "exception", tool: tool, max: 255)!
             let reason = try string(arguments, "reason", tool: tool, max: 2000)!
             let exceptionId = try ExceptionReference.resolve(db, reference)
-            let status = try String.fetchOne(db, sql: "SELECT status FROM exceptions WHERE id = ?", arguments: [exceptionId])!
+            let status = try String.fetchOne(db, cached: "SELECT status FROM exceptions WHERE id = ?", arguments: [exceptionId])!
             guard status == "open" || status == "under_review" else {
                 throw ApplicationError(409, "\(tool): exception \(exceptionId) is \(status), not open")
             }
@@ -142,9 +142,9 @@ public enum MCPTools {
         var userId: String?
         if caller.hasPrefix("user:") { userId = try UserReference.resolve(db, caller).id }
         if let exceptionId = request.exceptionId {
-            userId = try String.fetchOne(db, sql: "SELECT assigned_to FROM exceptions WHERE id = ?", arguments: [exceptionId]) ?? userId
+            userId = try String.fetchOne(db, cached: "SELECT assigned_to FROM exceptions WHERE id = ?", arguments: [exceptionId]) ?? userId
         }
-        if let userId, let row = try Row.fetchOne(db, sql: "SELECT display_name, email FROM users WHERE id = ?", arguments: [userId]) {
+        if let userId, let row = try Row.fetchOne(db, cached: "SELECT display_name, email FROM users WHERE id = ?", arguments: [userId]) {
             let name: String = row[0], email: String = row[1]
             members.append(("requested_by", .object([("display_name", .string(name)), ("email", .string(email))])))
             members.append(("prompt", .string("Prepared for \(name) <\(email)>: \(request.tool) on \(request.exceptionId ?? request.policyId ?? "a new signal")")))

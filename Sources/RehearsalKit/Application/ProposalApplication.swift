@@ -19,10 +19,10 @@ enum ProposalApplication {
             return id
         case "policy_draft":
             let policyId = payload["policy_id"]!.stringValue!
-            let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policyId]) ?? 0) + 1
+            let next = (try Int.fetchOne(db, cached: "SELECT MAX(version) FROM policy_versions WHERE policy_id = ?", arguments: [policyId]) ?? 0) + 1
             // created_by is a user: the reviewer for an approved draft, the policy owner for a bypass.
             let createdBy = writer.hasPrefix("user:") ? String(writer.dropFirst(5))
-                : try String.fetchOne(db, sql: "SELECT owner_id FROM policies WHERE id = ?", arguments: [policyId])!
+                : try String.fetchOne(db, cached: "SELECT owner_id FROM policies WHERE id = ?", arguments: [policyId])!
             let id = world.newId()
             try db.execute(sql: "INSERT INTO policy_versions (id, policy_id, version, status, rules, created_by, created_at) VALUES (?, ?, ?, 'draft', ?, ?, ?)",
                            arguments: [id, policyId, next, (payload["rules"] ?? .object([])).serialized(), createdBy, world.clock.iso8601])
@@ -40,7 +40,7 @@ enum ProposalApplication {
 /// The application evaluates every new signal against every active policy version.
 enum ApplicationEvaluator {
     static func evaluate(_ db: Database, world: World, signalId: String, payload: JSONValue) throws {
-        let versions = try Row.fetchAll(db, sql: "SELECT id, rules FROM policy_versions WHERE status = 'active' ORDER BY rowid")
+        let versions = try Row.fetchAll(db, cached: "SELECT id, rules FROM policy_versions WHERE status = 'active' ORDER BY rowid")
         for version in versions {
             let versionId: String = version[0]
             let rules = Evaluator.RuleSet(json: (try? JSONParser.parse(version[1] as String)) ?? .null)

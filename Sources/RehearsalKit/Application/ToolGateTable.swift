@@ -20,15 +20,15 @@ public enum ToolGateTable {
         let proposals = try db.tableExists("pending_proposals")
         var rows: [String: ToolGateRow] = [:]
         for (tool, type, action) in tools {
-            let proposed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = 'proposal.created' AND json_extract(details, '$.tool') = ?)", arguments: [tool]) ?? false
-            let direct = try Bool.fetchOne(db, sql: """
+            let proposed = try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = 'proposal.created' AND json_extract(details, '$.tool') = ?)", arguments: [tool]) ?? false
+            let direct = try Bool.fetchOne(db, cached: """
                 SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = ? AND actor LIKE 'agent:%' AND json_extract(details, '$.proposal_id') IS NULL)
                 """, arguments: [action]) ?? false
             guard proposed || direct else { continue }
             // Every write that names a proposal of this type was applied once it was approved.
             var waited = proposed
             if proposed && proposals {
-                waited = try !(Bool.fetchOne(db, sql: """
+                waited = try !(Bool.fetchOne(db, cached: """
                     SELECT EXISTS (SELECT 1 FROM audit_events a LEFT JOIN pending_proposals p ON p.id = json_extract(a.details, '$.proposal_id')
                                    WHERE a.action = ? AND json_extract(a.details, '$.proposal_id') IS NOT NULL
                                      AND (p.id IS NULL OR p.status <> 'approved' OR p.proposal_type <> ?))

@@ -33,6 +33,6 @@ public enum TraceRecorder {
 
     public static func knownPeople(_ db: Database) throws -> [KnownPerson] {
         guard try db.tableExists("users") else { return [] }
-        return try Row.fetchAll(db, sql: "SELECT display_name, email FROM users ORDER BY rowid").map { KnownPerson(displayName: $0[0], email: $0[1]) }
+        return try Row.fetchAll(db, cached: "SELECT display_name, email FROM users ORDER BY rowid").map { KnownPerson(displayName: $0[0], email: $0[1]) }
     }
 }

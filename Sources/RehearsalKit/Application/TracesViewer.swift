@@ -30,10 +30,10 @@ public enum TracesViewer {
             let sql = trace == "latest"
                 ? "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 1"
                 : "SELECT * FROM agent_traces WHERE trace_id = ?"
-            rows = try Row.fetchAll(db, sql: sql, arguments: trace == "latest" ? [] : [trace])
+            rows = try Row.fetchAll(db, cached: sql, arguments: trace == "latest" ? [] : [trace])
             guard !rows.isEmpty else { throw ApplicationError(404, "no trace \(trace)") }
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+            rows = try Row.fetchAll(db, cached: "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
         }
         var lines: [String] = ["<h1>Agent traces</h1>", "<table>"]
         for row in rows {
@@ -57,7 +57,7 @@ public enum TracesViewer {
     static func triggeredBy(_ db: Database, _ value: String?, sanitize: Bool) throws -> String {
         guard let value else { return "" }
         guard !sanitize, value.hasPrefix("user:"),
-              let row = try Row.fetchOne(db, sql: "SELECT display_name, email FROM users WHERE id = ?", arguments: [String(value.dropFirst(5))]) else { return value }
+              let row = try Row.fetchOne(db, cached: "SELECT display_name, email FROM users WHERE id = ?", arguments: [String(value.dropFirst(5))]) else { return value }
         return "\(row[0] as String) <\(row[1] as String)>"
     }
 

@@ -23,10 +23,10 @@ enum UserReference {
                 ordinal = Int(spec[spec.index(after: hash)...]) ?? 1
                 spec = String(spec[..<hash])
             }
-            row = try Row.fetchOne(db, sql: "SELECT id, role, is_active FROM users WHERE role = ? AND is_active = ? ORDER BY rowid LIMIT 1 OFFSET ?",
+            row = try Row.fetchOne(db, cached: "SELECT id, role, is_active FROM users WHERE role = ? AND is_active = ? ORDER BY rowid LIMIT 1 OFFSET ?",
                                    arguments: [spec, wantActive, max(0, ordinal - 1)])
         } else {
-            row = try Row.fetchOne(db, sql: "SELECT id, role, is_active FROM users WHERE id = ? OR email = ?", arguments: [ref, ref])
+            row = try Row.fetchOne(db, cached: "SELECT id, role, is_active FROM users WHERE id = ? OR email = ?", arguments: [ref, ref])
         }
         guard let row else { throw ApplicationError(404, "no user matches '\(reference)'") }
         return ResolvedUser(id: row[0], role: row[1], isActive: row[2])
@@ -40,13 +40,13 @@ enum ProposalReference {
         guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
         let id: String?
         if reference == "latest" {
-            id = try String.fetchOne(db, sql: "SELECT id FROM pending_proposals ORDER BY proposed_at DESC, rowid DESC LIMIT 1")
+            id = try String.fetchOne(db, cached: "SELECT id FROM pending_proposals ORDER BY proposed_at DESC, rowid DESC LIMIT 1")
         } else if reference.hasPrefix("latest:") {
-            id = try String.fetchOne(db, sql: "SELECT id FROM pending_proposals WHERE proposal_type = ? ORDER BY proposed_at DESC, rowid DESC LIMIT 1", arguments: [String(reference.dropFirst(7))])
+            id = try String.fetchOne(db, cached: "SELECT id FROM pending_proposals WHERE proposal_type = ? ORDER BY proposed_at DESC, rowid DESC LIMIT 1", arguments: [String(reference.dropFirst(7))])
         } else if reference.hasPrefix("#"), let n = Int(reference.dropFirst()), n >= 1 {
-            id = try String.fetchOne(db, sql: "SELECT id FROM pending_proposals ORDER BY rowid LIMIT 1 OFFSET ?", arguments: [n - 1])
+            id = try String.fetchOne(db, cached: "SELECT id FROM pending_proposals ORDER BY rowid LIMIT 1 OFFSET ?", arguments: [n - 1])
         } else {
-            id = try String.fetchOne(db, sql: "SELECT id FROM pending_proposals WHERE id = ?", arguments: [reference])
+            id = try String.fetchOne(db, cached: "SELECT id FROM pending_proposals WHERE id = ?", arguments: [reference])
         }
         guard let id else { throw ApplicationError(404, "no proposal matches '\(reference)'") }
         return id
@@ -65,9 +65,9 @@ enum ExceptionReference {
         let statuses = ["open", "under_review", "resolved", "dismissed", "expired"]
         let id: String?
         if statuses.contains(spec) {
-            id = try String.fetchOne(db, sql: "SELECT id FROM exceptions WHERE status = ? ORDER BY rowid LIMIT 1 OFFSET ?", arguments: [spec, ordinal - 1])
+            id = try String.fetchOne(db, cached: "SELECT id FROM exceptions WHERE status = ? ORDER BY rowid LIMIT 1 OFFSET ?", arguments: [spec, ordinal - 1])
         } else {
-            id = try String.fetchOne(db, sql: "SELECT id FROM exceptions WHERE id = ?", arguments: [reference])
+            id = try String.fetchOne(db, cached: "SELECT id FROM exceptions WHERE id = ?", arguments: [reference])
         }
         guard let id else { throw ApplicationError(404, "no exception matches '\(reference)'") }
         return id
@@ -78,7 +78,7 @@ enum ExceptionReference {
 enum PolicyReference {
     static func resolve(_ db: Database, _ reference: String) throws -> String {
         let sql = reference == "first" ? "SELECT id FROM policies ORDER BY rowid LIMIT 1" : "SELECT id FROM policies WHERE id = ? OR policy_key = ?"
-        guard let id = try String.fetchOne(db, sql: sql, arguments: reference == "first" ? [] : [reference, reference]) else {
+        guard let id = try String.fetchOne(db, cached: sql, arguments: reference == "first" ? [] : [reference, reference]) else {
             throw ApplicationError(404, "no policy matches '\(reference)'")
         }
         return id
@@ -93,6 +93,6 @@ enum UserIdentity {
         var value = text.trimmingWhitespace().lowercased()
         if value.hasPrefix("user:") { value = String(value.dropFirst(5)).trimmingWhitespace() }
         guard !value.isEmpty, !value.hasPrefix("agent:"), try db.tableExists("users") else { return nil }
-        return try String.fetchOne(db, sql: "SELECT id FROM users WHERE lower(id) = ? OR lower(trim(email)) = ?", arguments: [value, value])
+        return try String.fetchOne(db, cached: "SELECT id FROM users WHERE lower(id) = ? OR lower(trim(email)) = ?", arguments: [value, value])
     }
 }

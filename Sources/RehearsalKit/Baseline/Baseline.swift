@@ -35,16 +35,16 @@ public struct Baseline: Sendable, Equatable {
             throw BaselineError.notMigrated(missingTable: table)
         }
         var counts: [String: Int] = [:]
-        for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")! }
-        let decisions = try Row.fetchAll(db, sql: "SELECT decision_type, is_hard_override, COUNT(*) FROM decisions GROUP BY decision_type, is_hard_override ORDER BY 1, 2")
+        for table in tables { counts[table] = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(table)")! }
+        let decisions = try Row.fetchAll(db, cached: "SELECT decision_type, is_hard_override, COUNT(*) FROM decisions GROUP BY decision_type, is_hard_override ORDER BY 1, 2")
             .map { Bucket(key: ["decision_type": .string($0[0]), "is_hard_override": .bool($0[1])], count: $0[2]) }
-        let exceptions = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM exceptions GROUP BY status ORDER BY 1")
+        let exceptions = try Row.fetchAll(db, cached: "SELECT status, COUNT(*) FROM exceptions GROUP BY status ORDER BY 1")
             .map { Bucket(key: ["status": .string($0[0])], count: $0[1]) }
-        let users = try Row.fetchAll(db, sql: "SELECT role, is_active, COUNT(*) FROM users GROUP BY role, is_active ORDER BY 1, 2")
+        let users = try Row.fetchAll(db, cached: "SELECT role, is_active, COUNT(*) FROM users GROUP BY role, is_active ORDER BY 1, 2")
             .map { Bucket(key: ["role": .string($0[0]), "is_active": .bool($0[1])], count: $0[2]) }
-        let latest = try Row.fetchOne(db, sql: "SELECT MAX(id), MAX(occurred_at) FROM audit_events")
+        let latest = try Row.fetchOne(db, cached: "SELECT MAX(id), MAX(occurred_at) FROM audit_events")
         var roles: [String: UserRole] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, role, is_active FROM users") {
+        for row in try Row.fetchAll(db, cached: "SELECT id, role, is_active FROM users") {
             roles[row[0]] = UserRole(role: row[1], isActive: row[2])
         }
         return Baseline(

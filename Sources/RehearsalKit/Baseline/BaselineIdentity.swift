@@ -29,32 +29,58 @@ enum BaselineIdentity {
     }
 
     static func isRecorded(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE name = 'rehearse_baseline_rows')") ?? false
+        try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE name = 'rehearse_baseline_rows')") ?? false
     }
 
     /// Baseline rows of `table` that are gone: how many, and the first ids.
-    static func missing(_ db: Database, _ table: String, limit: Int = 10) throws -> (count: Int, ids: [String]) {
+    /// `changes`: inside an incremental evaluation, the answer is reused while the table was
+    /// only added to (`RowLevelMemo`).
+    static func missing(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String]) {
+        try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, changes: changes,
+                                    newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
+            try countMissing(db, table, limit: limit)
+        }
+    }
+
+    private static func countMissing(_ db: Database, _ table: String, limit: Int) throws -> (count: Int, ids: [String]) {
         let sql = "FROM temp.rehearse_baseline_rows b WHERE b.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(quoted(table)) t WHERE t.id = b.id)"
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
-        let ids = count == 0 ? [] : try String.fetchAll(db, sql: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
+        let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
+        let ids = count == 0 ? [] : try String.fetchAll(db, cached: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
         return (count, ids)
     }
 
     /// Baseline rows of an immutable table whose content changed: how many, and the first ids.
     /// Nil when the table's columns are not the baseline's (the content cannot be compared).
-    static func changed(_ db: Database, _ table: String, limit: Int = 10) throws -> (count: Int, ids: [String])? {
+    static func changed(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String])? {
+        try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, changes: changes,
+                                    newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
+            try countChanged(db, table, limit: limit)
+        }
+    }
+
+    /// Whether one of the rows inserted since (by rowid) carries a baseline row's id: an
+    /// `INSERT OR REPLACE` that replaced it, or a second row under its id.
+    static func reusesBaselineId(_ db: Database, _ table: String, rowids: [Int64]) throws -> Bool {
+        guard rowids.count <= 512 else { return true }
+        let list = rowids.map(String.init).joined(separator: ",")
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM \(quoted(table)) t JOIN temp.rehearse_baseline_rows b ON b.tbl = ? AND b.id = t.id WHERE t.rowid IN (\(list)))
+            """, arguments: [table]) ?? true
+    }
+
+    private static func countChanged(_ db: Database, _ table: String, limit: Int) throws -> (count: Int, ids: [String])? {
         registerFingerprint(db)
-        guard let recorded = try String.fetchOne(db, sql: "SELECT columns FROM temp.rehearse_baseline_columns WHERE tbl = ?", arguments: [table]) else { return (0, []) }
+        guard let recorded = try String.fetchOne(db, cached: "SELECT columns FROM temp.rehearse_baseline_columns WHERE tbl = ?", arguments: [table]) else { return (0, []) }
         let columns = recorded.split(separator: ",").map(String.init)
         guard try self.columns(db, table) == columns else { return nil }
         let sql = "FROM temp.rehearse_baseline_rows b JOIN \(quoted(table)) t ON t.id = b.id WHERE b.tbl = ? AND b.fingerprint <> rehearse_fingerprint(\(columns.map { "t." + quoted($0) }.joined(separator: ", ")))"
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
-        let ids = count == 0 ? [] : try String.fetchAll(db, sql: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
+        let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
+        let ids = count == 0 ? [] : try String.fetchAll(db, cached: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
         return (count, ids)
     }
 
     static func columns(_ db: Database, _ table: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+        try String.fetchAll(db, cached: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
     }
 
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

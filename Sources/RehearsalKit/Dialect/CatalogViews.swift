@@ -13,7 +13,7 @@ enum CatalogViews {
     static let triggerName = "CASE WHEN name LIKE '%\\_update' ESCAPE '\\' OR name LIKE '%\\_delete' ESCAPE '\\' OR name LIKE '%\\_insert' ESCAPE '\\' THEN substr(name, 1, length(name) - 7) ELSE name END"
 
     static func install(_ db: Database) throws {
-        guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'rehearse_truncating'") == 0 else { return }
+        guard try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'rehearse_truncating'") == 0 else { return }
         try db.execute(sql: """
             CREATE TEMP TABLE rehearse_truncating (tgname TEXT);
             CREATE TEMP VIEW pg_trigger AS

@@ -44,7 +44,7 @@ extension PostgresDialect {
                 if ifExists { return ["-- TAG DROP TRIGGER"] }
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "trigger \"\(name)\" for table \"\(table)\" does not exist")
             }
-            let sqlite = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?, ?)",
+            let sqlite = try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?, ?)",
                                              arguments: [table, name, name + "_update", name + "_delete"])
             return ["-- TAG DROP TRIGGER"] + sqlite.map { "DROP TRIGGER \"\($0)\"" } + ["DELETE FROM rehearse_trigger_state WHERE tgname = '\(name)'"]
         }
@@ -79,7 +79,7 @@ extension PostgresDialect {
     /// The Postgres names of the triggers on a table (or on every table).
     func triggerNames(_ db: Database, table: String?) throws -> [String] {
         let sql = table == nil ? "SELECT name FROM sqlite_master WHERE type = 'trigger'" : "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
-        let names = try String.fetchAll(db, sql: sql, arguments: table.map { [$0] } ?? [])
+        let names = try String.fetchAll(db, cached: sql, arguments: table.map { [$0] } ?? [])
         return Array(Set(names.map(CatalogViews.postgresTriggerName))).sorted()
     }
 

@@ -18,6 +18,9 @@ public struct InvariantContext {
     /// The simulated world, when a scenario or drill is running; invariants about services,
     /// tasks and the viewer are not applicable without one.
     public var world: World?
+    /// Row-level changes since earlier evaluations, inside an incremental evaluation only
+    /// (`RowLevelMemo`); nil computes everything.
+    var changes: ChangeTracker?
 
     public init(
         db: Database, chain: RevisionChain, baseline: Baseline? = nil, expectedRevision: String? = nil,

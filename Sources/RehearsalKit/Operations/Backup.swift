@@ -14,7 +14,7 @@ public struct Backup {
 
     /// The application tables the archive holds.
     var tableNames: Set<String> {
-        Set((try? image.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") }) ?? [])
+        Set((try? image.read { db in try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") }) ?? [])
     }
 
     /// Copies the whole database with SQLite's online backup API.
@@ -79,11 +79,11 @@ public struct Backup {
         try image.read { db in
             var lines: [String] = []
             if let revision = try MigrationBookkeeping.currentRevision(db) { lines.append("; alembic_version \(revision)") }
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
-                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0
+            for table in try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+                let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0
                 lines.append("TABLE DATA public \(table) (\(count) rows)")
             }
-            for (type, name) in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY type, name").map({ ($0[0] as String, $0[1] as String) }) {
+            for (type, name) in try Row.fetchAll(db, cached: "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY type, name").map({ ($0[0] as String, $0[1] as String) }) {
                 lines.append("\(type.uppercased()) public \(name)")
             }
             return lines
@@ -97,8 +97,8 @@ public struct Backup {
 
     static func counts(_ db: Database) throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'rehearse_%'") {
-            counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0
+        for table in try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'rehearse_%'") {
+            counts[table] = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0
         }
         return counts
     }

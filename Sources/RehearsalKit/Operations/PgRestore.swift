@@ -149,7 +149,7 @@ enum PgRestore {
         }
         // Foreign keys re-added over data that breaks them fail, as ADD CONSTRAINT does.
         for key in dump.foreignKeys {
-            let orphans = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pragma_foreign_key_check(?) WHERE parent = ?", arguments: [key.table, key.references]) ?? 0
+            let orphans = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM pragma_foreign_key_check(?) WHERE parent = ?", arguments: [key.table, key.references]) ?? 0
             if orphans > 0 {
                 fail("insert or update on table \"\(key.table)\" violates foreign key constraint \"\(key.name)\"",
                      "ALTER TABLE ONLY public.\(key.table)\n    ADD CONSTRAINT \(key.name) FOREIGN KEY (\(key.column)) REFERENCES public.\(key.references)(id);", multiline: true)
@@ -169,11 +169,11 @@ enum PgRestore {
     }
 
     static func primaryKeyColumn(_ db: Database, _ table: String) throws -> String {
-        try String.fetchOne(db, sql: "SELECT name FROM pragma_table_info(?) WHERE pk = 1", arguments: [table]) ?? "rowid"
+        try String.fetchOne(db, cached: "SELECT name FROM pragma_table_info(?) WHERE pk = 1", arguments: [table]) ?? "rowid"
     }
 
     static func primaryKeys(_ db: Database, _ table: String) throws -> [String] {
         let column = try primaryKeyColumn(db, table)
-        return try String.fetchAll(db, sql: "SELECT CAST(\"\(column)\" AS TEXT) FROM \"\(table)\" ORDER BY rowid")
+        return try String.fetchAll(db, cached: "SELECT CAST(\"\(column)\" AS TEXT) FROM \"\(table)\" ORDER BY rowid")
     }
 }

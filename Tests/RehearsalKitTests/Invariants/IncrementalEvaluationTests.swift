@@ -73,6 +73,53 @@ import Testing
         }
     }
 
+    /// Baseline answers (rows gone, immutable rows changed) are reused while a table is only
+    /// added to, and never when a step could have removed or changed a baseline row: a DELETE,
+    /// an `INSERT OR REPLACE` (whose deletion SQLite's update hook does not report, and which
+    /// fires no DELETE trigger), a second row under a baseline id.
+    @Test func baselineAnswersAreReusedOnlyWhileTablesAreOnlyAddedTo() throws {
+        let chain = try RevisionChain.shipped()
+        let queue = try DatabaseOpener.open(path: nil)
+        try queue.writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+            try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
+            let evaluation = IncrementalEvaluation()
+            evaluation.verify = true
+            func status(_ id: String) throws -> InvariantResult {
+                try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == id })
+            }
+            func evidence(_ result: InvariantResult) -> [Evidence] {
+                if case .broken(_, let evidence) = result.status { return evidence }
+                return []
+            }
+            #expect(try status("baseline.no_data_lost").status.holds)
+
+            // Inserts only: the invariant runs again (its table changed), its baseline scans do not.
+            try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:00:00Z', 'test', 'insert', 'test')")
+            let reused = evaluation.reusedRowAnswers
+            #expect(try status("immutability.audit_events").status.holds)
+            #expect(evaluation.reusedRowAnswers > reused, "only an insert since: the baseline answers stand")
+
+            // INSERT OR REPLACE of a baseline row: reported as an insert, yet a baseline row changed.
+            let id = try #require(try Int64.fetchOne(db, sql: "SELECT id FROM audit_events ORDER BY id LIMIT 1"))
+            try db.execute(sql: "INSERT OR REPLACE INTO audit_events (id, occurred_at, actor, action, entity_type) VALUES (?, '2026-01-14T09:00:00Z', 'test', 'rewritten', 'test')", arguments: [id])
+            let replaced = try status("immutability.audit_events")
+            #expect(replaced.status.isBroken)
+            #expect(evidence(replaced).contains { $0.rowId == String(id) && $0.note == "baseline row was changed" })
+
+            // A DELETE of a baseline row (triggers off, as a careless fix would) is found too.
+            let policy = try #require(try String.fetchOne(db, sql: "SELECT id FROM signals ORDER BY rowid LIMIT 1"))
+            _ = try status("baseline.no_data_lost")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM signals WHERE id = ?", arguments: [policy])
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let lost = try status("baseline.no_data_lost")
+            #expect(evidence(lost).contains { $0.table == "signals" && $0.rowId == policy })
+        }
+    }
+
     /// A declaration that misses an input is caught by the comparison with a full evaluation.
     @Test func aWrongDeclarationIsCaughtByTheFullComparison() throws {
         struct ForgetsItsTable: Invariant {

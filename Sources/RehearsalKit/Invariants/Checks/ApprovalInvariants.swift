@@ -26,7 +26,7 @@ struct GateEnforcedInvariant: Invariant {
         var evidence: [Evidence] = []
         var linked = Set<String>()
         var gone = 0
-        let events = try Row.fetchAll(db, sql: """
+        let events = try Row.fetchAll(db, cached: """
             SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id')
             FROM audit_events WHERE action IN ('signal.created', 'policy_version.created', 'exception.dismissed')
               AND (actor LIKE 'agent:%' OR json_extract(details, '$.proposal_id') IS NOT NULL) ORDER BY id
@@ -42,7 +42,7 @@ struct GateEnforcedInvariant: Invariant {
             }
             // The approval record is gone (006 downgraded, or a restore without it): not a
             // bypass, and not a verified approval either.
-            guard proposals, let proposal = try Row.fetchOne(db, sql: "SELECT status, proposal_type, proposed_by, reviewed_by, reviewed_at FROM pending_proposals WHERE id = ?",
+            guard proposals, let proposal = try Row.fetchOne(db, cached: "SELECT status, proposal_type, proposed_by, reviewed_by, reviewed_at FROM pending_proposals WHERE id = ?",
                                                                arguments: [proposalId]) else {
                 gone += 1
                 continue
@@ -56,7 +56,7 @@ struct GateEnforcedInvariant: Invariant {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "proposal_type", note: "a \(proposal[1] as String) proposal was applied as \(event[3] as String)"))
             }
             // The approval as the approvals API recorded it, with the reviewer's authority then.
-            let approval = try Row.fetchOne(db, sql: """
+            let approval = try Row.fetchOne(db, cached: """
                 SELECT actor, occurred_at, json_extract(details, '$.reviewer_role'), json_extract(details, '$.reviewer_active')
                 FROM audit_events WHERE action = 'proposal.approved' AND entity_id = ? ORDER BY id LIMIT 1
                 """, arguments: [proposalId])
@@ -82,7 +82,7 @@ struct GateEnforcedInvariant: Invariant {
         }
         // Agent-created signals with no audited write at all.
         if try db.tableExists("signals") {
-            for signal in try String.fetchAll(db, sql: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
+            for signal in try String.fetchAll(db, cached: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
                 evidence.append(Evidence(table: "signals", rowId: signal, column: "created_by", note: "agent-created signal with no approved proposal"))
             }
         }
@@ -110,7 +110,7 @@ struct NoOverduePendingInvariant: Invariant {
         if let notYet = try context.requireRevision("006_add_pending_proposals") { return notYet }
         var evidence: [Evidence] = []
         let dayAgo = context.now.adding(seconds: -24 * 3600)
-        let rows = try Row.fetchAll(context.db, sql: "SELECT id, expires_at, proposed_at FROM pending_proposals WHERE status = 'pending' ORDER BY rowid")
+        let rows = try Row.fetchAll(context.db, cached: "SELECT id, expires_at, proposed_at FROM pending_proposals WHERE status = 'pending' ORDER BY rowid")
         for row in rows {
             let id: String = row[0]
             let expires = Timestamp(iso8601: row[1] as String)

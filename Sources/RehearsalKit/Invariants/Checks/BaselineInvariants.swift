@@ -16,7 +16,7 @@ struct RolesRetainedInvariant: Invariant {
             return .broken(detail: "table users is missing", evidence: [Evidence(table: "users", note: "table does not exist")])
         }
         var current: [String: Baseline.UserRole] = [:]
-        for row in try Row.fetchAll(context.db, sql: "SELECT id, role, is_active FROM users") {
+        for row in try Row.fetchAll(context.db, cached: "SELECT id, role, is_active FROM users") {
             current[row[0]] = Baseline.UserRole(role: row[1], isActive: row[2])
         }
         var evidence: [Evidence] = []
@@ -61,7 +61,7 @@ struct CountsUnchangedInvariant: Invariant {
             }
         }
         if try context.db.tableExists("audit_events") {
-            let latest = try Int64.fetchOne(context.db, sql: "SELECT MAX(id) FROM audit_events")
+            let latest = try Int64.fetchOne(context.db, cached: "SELECT MAX(id) FROM audit_events")
             if latest != baseline.latestAuditEventId {
                 evidence.append(Evidence(table: "audit_events", column: "id", note: "latest audit event id \(baseline.latestAuditEventId.map(String.init) ?? "none") → \(latest.map(String.init) ?? "none")"))
             }
@@ -94,7 +94,7 @@ struct NoDataLostInvariant: Invariant {
                 continue
             }
             if byIdentity {
-                let (count, ids) = try BaselineIdentity.missing(context.db, table)
+                let (count, ids) = try BaselineIdentity.missing(context.db, table, changes: context.changes)
                 evidence += ids.map { Evidence(table: table, rowId: $0, note: "baseline row is gone") }
                 if count > ids.count { evidence.append(Evidence(table: table, note: "\(count - ids.count) more baseline row(s) gone (\(count) in all)")) }
             } else if after < before {
@@ -102,11 +102,11 @@ struct NoDataLostInvariant: Invariant {
             }
         }
         if let latest = baseline.latestAuditEventId, try context.db.tableExists("audit_events"),
-           try !Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ?)", arguments: [latest])! {
+           try !Bool.fetchOne(context.db, cached: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ?)", arguments: [latest])! {
             evidence.append(Evidence(table: "audit_events", rowId: String(latest), note: "the baseline's latest audit event is gone"))
         }
         if try context.db.tableExists("users") {
-            let present = Set(try String.fetchAll(context.db, sql: "SELECT id FROM users"))
+            let present = Set(try String.fetchAll(context.db, cached: "SELECT id FROM users"))
             for id in baseline.userRoles.keys.sorted() where !present.contains(id) {
                 evidence.append(Evidence(table: "users", rowId: id, note: "baseline user is gone"))
             }
@@ -120,7 +120,7 @@ struct NoDataLostInvariant: Invariant {
 enum BaselineTables {
     static func compare(_ db: Database, _ baseline: Baseline) throws -> [(table: String, before: Int, after: Int?)] {
         try Baseline.tables.map { table in
-            let after = try db.tableExists(table) ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") : nil
+            let after = try db.tableExists(table) ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(table)") : nil
             return (table, baseline.tableCounts[table] ?? 0, after)
         }
     }

@@ -19,7 +19,7 @@ struct EvaluationDeterminismInvariant: Invariant {
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
         var ruleFingerprints: [String: UInt64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, rules FROM policy_versions") {
+        for row in try Row.fetchAll(db, cached: "SELECT id, rules FROM policy_versions") {
             let text: String = row[1]
             // Rules that do not parse reproduce nothing: the version counts as missing (evidence).
             guard let rules = try? JSONParser.parse(text) else { continue }

@@ -30,7 +30,7 @@ struct ForeignKeyInvariant: Invariant {
         var evidence: [Evidence] = []
         var undeclared = 0
         for (table, column, parent) in Self.expected where try db.tableExists(table) {
-            let declared = try Row.fetchAll(db, sql: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
+            let declared = try Row.fetchAll(db, cached: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
                 .contains { ($0[0] as String) == column && ($0[1] as String) == parent }
             if !declared {
                 evidence.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
@@ -38,13 +38,13 @@ struct ForeignKeyInvariant: Invariant {
             }
         }
         var orphans = 0
-        for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
+        for row in try Row.fetchAll(db, cached: "PRAGMA foreign_key_check") {
             let table: String = row[0]
             let rowid: Int64? = row[1]
             let parent: String = row[2]
             let fkid: Int = row[3]
-            let column = try String.fetchOne(db, sql: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [table, fkid])
-            let id = try rowid.flatMap { try String.fetchOne(db, sql: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [$0]) }
+            let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [table, fkid])
+            let id = try rowid.flatMap { try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [$0]) }
             evidence.append(Evidence(table: table, rowId: id, column: column, note: "references a missing \(parent) row"))
             orphans += 1
         }

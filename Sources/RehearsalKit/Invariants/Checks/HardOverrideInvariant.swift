@@ -17,7 +17,7 @@ struct HardOverrideInvariant: Invariant {
         if let notYet = try context.requireRevision("003_create_exceptions_decisions") { return notYet }
         let db = context.db
         var evidence: [Evidence] = []
-        let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'") ?? ""
+        let sql = try String.fetchOne(db, cached: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'") ?? ""
         if !sql.contains("ck_hard_override_requires_approval") {
             evidence.append(Evidence(table: "decisions", note: "constraint ck_hard_override_requires_approval is not declared"))
         }
@@ -36,7 +36,7 @@ struct HardOverrideInvariant: Invariant {
             }
             return .rollback
         }
-        let violators = try String.fetchAll(db, sql: """
+        let violators = try String.fetchAll(db, cached: """
             SELECT id FROM decisions WHERE is_hard_override = 1 AND (approved_by IS NULL OR approved_at IS NULL) ORDER BY rowid
             """)
         evidence += violators.map { Evidence(table: "decisions", rowId: $0, column: "approved_by", note: "hard override without approver or approval time") }

@@ -25,7 +25,7 @@ struct ImmutabilityInvariant: Invariant {
         var evidence: [Evidence] = []
         for operation in ["update", "delete"] {
             let name = "\(table)_immutable_\(operation)"
-            let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)", arguments: [name])!
+            let exists = try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)", arguments: [name])!
             if !exists { evidence.append(Evidence(table: table, note: "trigger \(name) is missing")) }
         }
         if try TriggerState.isDisabled(db, "\(table)_immutable") {
@@ -36,10 +36,10 @@ struct ImmutabilityInvariant: Invariant {
         // change took (a replace, triggers disabled and re-enabled, a restore glitch).
         let byIdentity = try BaselineIdentity.isRecorded(db)
         if byIdentity {
-            let (gone, goneIds) = try BaselineIdentity.missing(db, table)
+            let (gone, goneIds) = try BaselineIdentity.missing(db, table, changes: context.changes)
             evidence += goneIds.map { Evidence(table: table, rowId: $0, note: "baseline row was deleted") }
             if gone > goneIds.count { evidence.append(Evidence(table: table, note: "\(gone - goneIds.count) more baseline row(s) deleted (\(gone) in all)")) }
-            if let (changed, changedIds) = try BaselineIdentity.changed(db, table) {
+            if let (changed, changedIds) = try BaselineIdentity.changed(db, table, changes: context.changes) {
                 evidence += changedIds.map { Evidence(table: table, rowId: $0, note: "baseline row was changed") }
                 if changed > changedIds.count { evidence.append(Evidence(table: table, note: "\(changed - changedIds.count) more baseline row(s) changed (\(changed) in all)")) }
             } else {
@@ -58,13 +58,13 @@ struct ImmutabilityInvariant: Invariant {
         try db.inSavepoint {
             // A DELETE of a referenced row must be judged by the trigger, not by foreign keys.
             try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
-            var rowid = try Int64.fetchOne(db, sql: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
+            var rowid = try Int64.fetchOne(db, cached: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
             if rowid == nil {
                 try db.execute(sql: ProbeRows.insert(into: table))
                 rowid = db.lastInsertedRowID
             }
             guard let rowid else { return .rollback }
-            let id = try String.fetchOne(db, sql: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])
+            let id = try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])
             // The trigger fires on an UPDATE of any column: with the usual probe column dropped
             // behind the migrator's back, another one still tests the trigger (the drift itself
             // is schema.matches_revision's to report).
@@ -96,7 +96,7 @@ struct ImmutabilityInvariant: Invariant {
 enum TriggerState {
     static func isDisabled(_ db: Database, _ name: String) throws -> Bool {
         guard try db.tableExists("rehearse_trigger_state") else { return false }
-        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
+        return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
     }
 }
 

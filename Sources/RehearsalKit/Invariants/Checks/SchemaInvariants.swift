@@ -13,7 +13,7 @@ struct SchemaRevisionInvariant: Invariant {
         // alembic keeps exactly one row; several make "the" revision meaningless (alembic
         // itself stops with "Online migration expected to match one row when updating").
         if try context.db.tableExists("alembic_version") {
-            let rows = try String.fetchAll(context.db, sql: "SELECT version_num FROM alembic_version ORDER BY version_num")
+            let rows = try String.fetchAll(context.db, cached: "SELECT version_num FROM alembic_version ORDER BY version_num")
             if rows.count > 1 {
                 return .broken(detail: "alembic_version has \(rows.count) rows: \(rows.joined(separator: ", "))",
                                evidence: rows.map { Evidence(table: "alembic_version", rowId: $0, column: "version_num", note: "one of \(rows.count) rows; alembic keeps exactly one") })
@@ -58,7 +58,7 @@ struct Sprint3ObjectsInvariant: Invariant {
             if object.kind == "type" {
                 exists = try MigrationBookkeeping.enumTypeExists(context.db, object.name)
             } else {
-                exists = try Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?)", arguments: [object.kind, object.name])!
+                exists = try Bool.fetchOne(context.db, cached: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?)", arguments: [object.kind, object.name])!
             }
             if !exists { evidence.append(Evidence(table: object.kind == "table" ? object.name : nil, note: "\(object.kind) \(object.name) of \(object.revision) is missing")) }
         }
@@ -96,8 +96,10 @@ struct SchemaMatchesRevisionInvariant: Invariant {
                              ("rehearse_trigger_state", "SELECT * FROM rehearse_trigger_state ORDER BY 1"),
                              ("alembic_version", "SELECT version_num FROM alembic_version ORDER BY 1")] {
             if let table, try !context.db.tableExists(table) { fields.append([0]); continue }
-            for row in try Row.fetchAll(context.db, sql: sql) {
-                for value in row.databaseValues { fields.append(Array(value.description.utf8)) }
+            // Each row by its value fingerprint (type and bytes of every column): no text
+            // rendering of the catalogue's long CREATE statements at every evaluation.
+            for row in try Row.fetchAll(context.db.cachedStatement(sql: sql)) {
+                withUnsafeBytes(of: BaselineIdentity.fingerprintValue(Array(row.databaseValues)).littleEndian) { fields.append(Array($0)) }
             }
             fields.append([1])
         }

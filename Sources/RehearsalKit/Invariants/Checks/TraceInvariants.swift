@@ -84,7 +84,7 @@ struct ViewerNoPIIInvariant: Invariant {
         // With postgres down the viewer answers an error page for anything not cached: only the
         // cache can still show something.
         if world.tracesViewerEnabled && traces && world.isRunning(.postgres) {
-            let traceIds = try String.fetchAll(context.db, sql: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+            let traceIds = try String.fetchAll(context.db, cached: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
             for trace in [nil] + traceIds.map(Optional.some) {
                 let page = try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner)
                 for type in findings(page) {

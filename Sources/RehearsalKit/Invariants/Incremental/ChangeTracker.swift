@@ -5,14 +5,34 @@ import GRDB
 /// inside a savepoint that is rolled back are never delivered (GRDB drops them), so a failed
 /// step that left nothing behind does not count. DDL and a restore through the backup API are
 /// not row changes: they move `PRAGMA schema_version`, which every invariant depends on.
+///
+/// It also keeps, per table, how many UPDATEs and DELETEs happened and which rowids were
+/// inserted, so a check over rows that existed before (the baseline's) can tell that a step
+/// only added rows and keep its answer (`RowLevelMemo`).
 final class ChangeTracker: TransactionObserver {
     private(set) var byTable: [String: UInt64] = [:]
     /// Every change to any table: what an invariant that reads all tables depends on.
     private(set) var total: UInt64 = 0
     /// Changes to `alembic_version` and the `rehearse_*` bookkeeping tables.
     private(set) var bookkeeping: UInt64 = 0
+    /// Per table, UPDATE and DELETE events: what can alter or remove a row that was there.
+    private(set) var rewrites: [String: UInt64] = [:]
+    /// Per table, the rowids inserted since the log was last cut (`insertLogLimit`).
+    private(set) var inserted: [String: [Int64]] = [:]
     /// Set while invariants are evaluated: their probes run in savepoints that are rolled back.
     var paused = false
+    /// What row-level checks remembered on this connection (`RowLevelMemo`).
+    var memo: [String: RowLevelMemo.Entry] = [:]
+    /// The schema, the other processes' writes and the bookkeeping as the incremental
+    /// evaluation read them before this round of checks: every memo entry depends on them.
+    var epoch: [UInt64] = []
+    /// How many row-level answers were reused (the tests and `rehearse bench` report it).
+    var reused = 0
+
+    /// A long session (a served stack) must not grow the log without end: past this many
+    /// inserts into one table the log is cut and counted as a rewrite, so what was remembered
+    /// about that table is recomputed once.
+    static let insertLogLimit = 4096
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
 
@@ -22,6 +42,16 @@ final class ChangeTracker: TransactionObserver {
         byTable[table, default: 0] &+= 1
         total &+= 1
         if table == "alembic_version" || table.hasPrefix("rehearse_") { bookkeeping &+= 1 }
+        switch event.kind {
+        case .insert:
+            if inserted[table, default: []].count >= Self.insertLogLimit {
+                inserted[table] = []
+                rewrites[table, default: 0] &+= 1
+            }
+            inserted[table, default: []].append(event.rowID)
+        case .update, .delete:
+            rewrites[table, default: 0] &+= 1
+        }
     }
 
     func version(of table: String) -> UInt64 { byTable[table] ?? 0 }

@@ -1,0 +1,42 @@
+import GRDB
+
+/// Answers about the rows of a table that existed before (the baseline's rows: are they all
+/// there, are the immutable ones unchanged) stay true while nothing rewrote the table: no
+/// UPDATE, no DELETE, no DDL, no restore, no other process, no new baseline. An INSERT adds a
+/// row and cannot remove or change one — except `INSERT OR REPLACE`, whose deletion of the row
+/// it replaces SQLite's update hook does not report, and a row that reuses a baseline id in a
+/// table where `id` is not unique. So the rows inserted since are checked (`newRowsMatter`)
+/// before an answer is reused.
+///
+/// Only inside an incremental evaluation (`InvariantContext.changes`); without one, and in
+/// the full evaluation that checks it, everything is computed.
+enum RowLevelMemo {
+    struct Entry {
+        var key: [UInt64]
+        /// How many rows of the table's insert log were already found not to matter.
+        var insertsSeen: Int
+        var value: Any
+    }
+
+    /// `compute()`, or what it returned last time when `table` has not been rewritten since.
+    static func remembered<Value>(
+        _ name: String, table: String, changes: ChangeTracker?, newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
+    ) throws -> Value {
+        guard let changes else { return try compute() }
+        let table = table.lowercased()
+        let key = changes.epoch + [changes.rewrites[table] ?? 0]
+        let log = changes.inserted[table] ?? []
+        if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value {
+            let fresh = Array(log[entry.insertsSeen...])
+            let harmless = try fresh.isEmpty || !newRowsMatter(fresh)
+            if harmless {
+                changes.memo[name]?.insertsSeen = log.count
+                changes.reused += 1
+                return value
+            }
+        }
+        let value = try compute()
+        changes.memo[name] = Entry(key: key, insertsSeen: log.count, value: value)
+        return value
+    }
+}
