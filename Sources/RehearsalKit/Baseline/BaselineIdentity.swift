@@ -90,7 +90,17 @@ enum BaselineIdentity {
     /// reads SQLite's values in place: it runs once per baseline row at every evaluation of an
     /// immutability invariant, where GRDB's boxed `DatabaseValue` arguments cost more than the
     /// query itself.
+    ///
+    /// Registered once per connection: registering a function again makes SQLite expire every
+    /// prepared statement of the connection (and refuse while one is running), which would
+    /// throw away the statement cache the checks read through.
     static func registerFingerprint(_ db: Database) {
+        var probe: OpaquePointer?
+        if sqlite3_prepare_v2(db.sqliteConnection, "SELECT rehearse_fingerprint(1)", -1, &probe, nil) == SQLITE_OK {
+            sqlite3_finalize(probe)
+            return
+        }
+        sqlite3_finalize(probe)
         sqlite3_create_function_v2(db.sqliteConnection, "rehearse_fingerprint", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
                                    { context, count, values in
                                        var hash: UInt64 = 0xcbf2_9ce4_8422_2325

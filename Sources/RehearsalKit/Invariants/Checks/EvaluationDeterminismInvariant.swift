@@ -18,27 +18,37 @@ struct EvaluationDeterminismInvariant: Invariant {
         if let notYet = try context.requireRevision("002_create_signals_evaluations") { return notYet }
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
-        var ruleFingerprints: [String: UInt64] = [:]
         for row in try Row.fetchAll(db, cached: "SELECT id, rules FROM policy_versions") {
             let text: String = row[1]
             // Rules that do not parse reproduce nothing: the version counts as missing (evidence).
             guard let rules = try? JSONParser.parse(text) else { continue }
             ruleSets[row[0]] = Evaluator.RuleSet(json: rules)
-            ruleFingerprints[row[0]] = Fingerprint.of([Array(text.utf8)])
         }
         var evidence: [Evidence] = []
         var checked = 0
         // This reads every evaluation, so it steps the statement with SQLite's C API and copies
         // column bytes, not Rows; re-evaluation (parse, evaluate, hash) then runs on every core,
         // batch by batch, and evidence is merged back in row order so reports stay deterministic.
-        let statement = try db.makeStatement(sql: """
-            SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
-            FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
-            """)
+        //
+        // Within a session (`context.cache`), SQLite also fingerprints each row with everything
+        // its verdict depends on (its columns, its signal's payload, its version's rules text) in
+        // a C function, and a row already known to reproduce is counted without being copied.
+        let remembers = context.cache != nil
+        if remembers { BaselineIdentity.registerFingerprint(db) }
+        let statement = try remembers
+            ? db.cachedStatement(sql: """
+                SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload,
+                       rehearse_fingerprint(e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload, p.rules)
+                FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id LEFT JOIN policy_versions p ON p.id = e.policy_version_id ORDER BY e.rowid
+                """)
+            : db.makeStatement(sql: """
+                SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
+                FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
+                """)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         // Each row's eight columns go into one buffer: one allocation per row, not eight.
-        func row() -> StoredEvaluation {
+        func row(key: UInt64) -> StoredEvaluation {
             var data: [UInt8] = []
             var ends = SIMD8<Int32>()
             var total = 0
@@ -50,7 +60,7 @@ struct EvaluationDeterminismInvariant: Invariant {
                 }
                 ends[column] = Int32(data.count)
             }
-            return StoredEvaluation(data: data, ends: ends)
+            return StoredEvaluation(data: data, ends: ends, key: key)
         }
         var batch: [StoredEvaluation] = []
         batch.reserveCapacity(Self.batchSize)
@@ -58,8 +68,13 @@ struct EvaluationDeterminismInvariant: Invariant {
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_ROW {
-                batch.append(row())
                 checked += 1
+                if let cache = context.cache {
+                    let key = UInt64(bitPattern: sqlite3_column_int64(handle, 8))
+                    if !cache.reproducedEvaluations.contains(key) { batch.append(row(key: key)) }
+                } else {
+                    batch.append(row(key: 0))
+                }
             } else if code != SQLITE_DONE {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
@@ -72,7 +87,7 @@ struct EvaluationDeterminismInvariant: Invariant {
                     batch = []
                     batch.reserveCapacity(Self.batchSize)
                 } else {
-                    evidence += verify(batch, ruleSets: ruleSets, ruleFingerprints: ruleFingerprints, cache: context.cache)
+                    evidence += verify(batch, ruleSets: ruleSets, cache: context.cache)
                     batch.removeAll(keepingCapacity: true)
                 }
             }
@@ -90,6 +105,8 @@ struct EvaluationDeterminismInvariant: Invariant {
         var data: [UInt8]
         /// Where each of the eight columns ends in `data`.
         var ends: SIMD8<Int32>
+        /// SQLite's `rehearse_fingerprint` of the row, its payload and its rules (0 outside a session).
+        var key: UInt64
 
         func field(_ index: Int) -> ArraySlice<UInt8> {
             data[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
@@ -105,18 +122,13 @@ struct EvaluationDeterminismInvariant: Invariant {
         var payload: ArraySlice<UInt8> { field(7) }
     }
 
-    /// Verifies the rows of a batch not already known to reproduce.
-    func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet], ruleFingerprints: [String: UInt64], cache: InvariantCache?) -> [Evidence] {
+    /// Verifies the rows of a batch (none already known to reproduce) and remembers those that do.
+    func verify(_ batch: [StoredEvaluation], ruleSets: [String: Evaluator.RuleSet], cache: InvariantCache?) -> [Evidence] {
         guard let cache else { return Self.verify(batch, ruleSets: ruleSets) }
-        let keys = batch.map { row in
-            Fingerprint.of((0..<8).map { Array(row.field($0)) })
-                ^ (ruleFingerprints[String(decoding: row.policyVersionId, as: UTF8.self)] ?? 0)
-        }
-        let pending = batch.indices.filter { !cache.reproducedEvaluations.contains(keys[$0]) }
-        let evidence = Self.verify(pending.map { batch[$0] }, ruleSets: ruleSets)
+        let evidence = Self.verify(batch, ruleSets: ruleSets)
         let failed = Set(evidence.compactMap(\.rowId))
-        for index in pending where !failed.contains(String(decoding: batch[index].id, as: UTF8.self)) {
-            cache.reproducedEvaluations.insert(keys[index])
+        for row in batch where !failed.contains(String(decoding: row.id, as: UTF8.self)) {
+            cache.reproducedEvaluations.insert(row.key)
         }
         return evidence
     }

@@ -84,12 +84,19 @@ struct ViewerNoPIIInvariant: Invariant {
         // With postgres down the viewer answers an error page for anything not cached: only the
         // cache can still show something.
         if world.tracesViewerEnabled && traces && world.isRunning(.postgres) {
-            let traceIds = try String.fetchAll(context.db, cached: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
-            for trace in [nil] + traceIds.map(Optional.some) {
-                let page = try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner)
-                for type in findings(page) {
-                    evidence.append(Evidence(table: "agent_traces", rowId: trace, note: "/traces\(trace.map { "/\($0)" } ?? "") shows \(type.rawValue)"))
+            // The 51 pages are a function of the traces, the users and whether the viewer
+            // sanitizes: rendered again only when one of those changed, not at every clock move.
+            let sanitized: UInt64 = world.faultActive(.viewerUnsanitized) ? 0 : 1
+            evidence += try RowLevelMemo.whileUnchanged("viewer.pages", tables: ["agent_traces", "users"], also: [sanitized], changes: context.changes) {
+                var found: [Evidence] = []
+                let traceIds = try String.fetchAll(context.db, cached: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+                for trace in [nil] + traceIds.map(Optional.some) {
+                    let page = try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner)
+                    for type in findings(page) {
+                        found.append(Evidence(table: "agent_traces", rowId: trace, note: "/traces\(trace.map { "/\($0)" } ?? "") shows \(type.rawValue)"))
+                    }
                 }
+                return found
             }
         }
         if evidence.isEmpty { return .holds(detail: world.tracesViewerEnabled ? "viewer and cache show no PII" : "viewer disabled; cache holds no PII") }

@@ -40,3 +40,23 @@ enum RowLevelMemo {
         return value
     }
 }
+
+extension RowLevelMemo {
+    /// `compute()`, or what it returned last time when none of `tables` changed at all and
+    /// `also` (what else it depends on, as numbers) is the same: for a part of a verdict whose
+    /// invariant is re-evaluated for another of its inputs (the viewer's rendered pages when
+    /// only the clock moved).
+    static func whileUnchanged<Value>(
+        _ name: String, tables: [String], also: [UInt64], changes: ChangeTracker?, compute: () throws -> Value
+    ) throws -> Value {
+        guard let changes else { return try compute() }
+        let key = changes.epoch + tables.map { changes.version(of: $0.lowercased()) } + also
+        if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
+            changes.reused += 1
+            return value
+        }
+        let value = try compute()
+        changes.memo[name] = Entry(key: key, insertsSeen: 0, value: value)
+        return value
+    }
+}
