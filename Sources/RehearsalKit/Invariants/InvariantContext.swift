@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Everything an invariant may look at: the database, the baseline recorded before the
@@ -50,25 +51,61 @@ public struct InvariantContext {
     }
 }
 
-/// Memory between evaluations in one session (a scenario or drill evaluates after every step):
-/// evaluations already re-evaluated with identical stored bytes, rules and payload need not be
-/// re-evaluated again. Keys are 64-bit FNV-1a fingerprints of everything the check reads.
-public final class InvariantCache {
-    var reproducedEvaluations = Set<UInt64>()
-    /// `schema.matches_revision`'s last verdict, by a fingerprint of everything it reads.
-    var schemaVerdict: (key: UInt64, status: InvariantStatus)?
-    /// `traces.no_pii`'s evidence for a trace row, by a fingerprint of the row and the people.
-    var traceRowFindings: [UInt64: [Evidence]] = [:]
-    /// What the scanner finds on a rendered viewer page, by a fingerprint of the page and the people.
-    var pageFindings: [UInt64: [PIIType]] = [:]
+/// Memory between evaluations: evaluations already re-evaluated with identical stored bytes,
+/// rules and payload need not be re-evaluated again; a trace row or a page already scanned with
+/// the same people has the same findings; a schema already compared has the same differences.
+/// Keys are 64-bit FNV-1a fingerprints of everything the answer depends on, and each answer is
+/// a pure function of those inputs, so the memory is shared by every session of the process (an
+/// explored history starts where a thousand others did). Sessions without an `InvariantCache`
+/// (a one-off `rehearse check`) compute everything.
+public final class InvariantCache: Sendable {
+    public init() {}
 
-    /// Memory stays bounded in a long session (a served stack): past a limit, start again.
-    func remember<Value>(_ table: inout [UInt64: Value], _ key: UInt64, _ value: Value) {
-        if table.count >= 100_000 { table.removeAll() }
-        table[key] = value
+    func isReproduced(_ key: UInt64) -> Bool { Self.store.withLock { $0.reproduced.contains(key) } }
+    func markReproduced(_ keys: [UInt64]) {
+        Self.store.withLock { store in
+            if store.reproduced.count >= Self.limit { store.reproduced.removeAll() }
+            store.reproduced.formUnion(keys)
+        }
     }
 
-    public init() {}
+    func schemaVerdict(_ key: UInt64) -> InvariantStatus? { Self.store.withLock { $0.schemaVerdicts[key] } }
+    func rememberSchemaVerdict(_ key: UInt64, _ status: InvariantStatus) { Self.store.withLock { Self.remember(&$0.schemaVerdicts, key, status) } }
+
+    func traceRowFindings(_ key: UInt64) -> [Evidence]? { Self.store.withLock { $0.traceRows[key] } }
+    func rememberTraceRowFindings(_ key: UInt64, _ found: [Evidence]) { Self.store.withLock { Self.remember(&$0.traceRows, key, found) } }
+
+    func pageFindings(_ key: UInt64) -> [PIIType]? { Self.store.withLock { $0.pages[key] } }
+    func rememberPageFindings(_ key: UInt64, _ found: [PIIType]) { Self.store.withLock { Self.remember(&$0.pages, key, found) } }
+
+    private struct Store: Sendable {
+        var reproduced = Set<UInt64>()
+        var schemaVerdicts: [UInt64: InvariantStatus] = [:]
+        var traceRows: [UInt64: [Evidence]] = [:]
+        var pages: [UInt64: [PIIType]] = [:]
+    }
+
+    private static let store = Locked(Store())
+    /// Memory stays bounded in a long session (a served stack): past a limit, start again.
+    private static let limit = 100_000
+    private static func remember<Value>(_ table: inout [UInt64: Value], _ key: UInt64, _ value: Value) {
+        if table.count >= limit { table.removeAll() }
+        table[key] = value
+    }
+}
+
+/// A value behind a lock, for memory shared by the threads `rehearse explore` plays on.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
 }
 
 /// A person whose name and email are PII (the application's users, or a `--people` file).

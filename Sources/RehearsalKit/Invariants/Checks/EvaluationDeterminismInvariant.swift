@@ -71,7 +71,7 @@ struct EvaluationDeterminismInvariant: Invariant {
                 checked += 1
                 if let cache = context.cache {
                     let key = UInt64(bitPattern: sqlite3_column_int64(handle, 8))
-                    if !cache.reproducedEvaluations.contains(key) { batch.append(row(key: key)) }
+                    if !cache.isReproduced(key) { batch.append(row(key: key)) }
                 } else {
                     batch.append(row(key: 0))
                 }
@@ -127,9 +127,7 @@ struct EvaluationDeterminismInvariant: Invariant {
         guard let cache else { return Self.verify(batch, ruleSets: ruleSets) }
         let evidence = Self.verify(batch, ruleSets: ruleSets)
         let failed = Set(evidence.compactMap(\.rowId))
-        for row in batch where !failed.contains(String(decoding: row.id, as: UTF8.self)) {
-            cache.reproducedEvaluations.insert(row.key)
-        }
+        cache.markReproduced(batch.filter { !failed.contains(String(decoding: $0.id, as: UTF8.self)) }.map(\.key))
         return evidence
     }
 

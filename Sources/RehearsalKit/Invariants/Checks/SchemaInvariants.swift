@@ -83,9 +83,9 @@ struct SchemaMatchesRevisionInvariant: Invariant {
         // the migration files are byte for byte the same.
         guard let cache = context.cache else { return try compare(context) }
         let key = try Self.fingerprint(context)
-        if let (cachedKey, status) = cache.schemaVerdict, cachedKey == key { return status }
+        if let status = cache.schemaVerdict(key) { return status }
         let status = try compare(context)
-        cache.schemaVerdict = (key, status)
+        cache.rememberSchemaVerdict(key, status)
         return status
     }
 

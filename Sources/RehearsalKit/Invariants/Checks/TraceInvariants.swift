@@ -26,7 +26,7 @@ struct TracesNoPIIInvariant: Invariant {
             let texts = (1...5).map { row[$0] as String? }
             // A row already scanned with the same bytes and the same people has the same findings.
             let key = Fingerprint.of([withUnsafeBytes(of: peopleKey) { Array($0) }, Array(id.utf8)] + texts.map { $0.map { Array($0.utf8) } ?? [0xFF, 0] })
-            if let known = context.cache?.traceRowFindings[key] { evidence += known; continue }
+            if let known = context.cache?.traceRowFindings(key) { evidence += known; continue }
             var found: [Evidence] = []
             for (offset, column) in (Self.jsonColumns + Self.textColumns).enumerated() {
                 guard let text = texts[offset] else { continue }
@@ -35,7 +35,7 @@ struct TracesNoPIIInvariant: Invariant {
                                           note: "contains \(finding.type.rawValue)"))
                 }
             }
-            if let cache = context.cache { cache.remember(&cache.traceRowFindings, key, found) }
+            context.cache?.rememberTraceRowFindings(key, found)
             evidence += found
         }
         if evidence.isEmpty { return .holds(detail: "\(count) trace(s), no PII") }
@@ -68,9 +68,9 @@ struct ViewerNoPIIInvariant: Invariant {
         // The same page and the same people: the same findings.
         func findings(_ page: String) -> [PIIType] {
             let key = Fingerprint.of([peopleKey, Array(page.utf8)])
-            if let known = context.cache?.pageFindings[key] { return known }
+            if let known = context.cache?.pageFindings(key) { return known }
             let found = TracesViewer.findings(onPage: page, scanner: scanner)
-            if let cache = context.cache { cache.remember(&cache.pageFindings, key, found) }
+            context.cache?.rememberPageFindings(key, found)
             return found
         }
         var evidence: [Evidence] = []
