@@ -38,19 +38,47 @@ struct ForeignKeyInvariant: Invariant {
             }
         }
         var orphans = 0
-        for row in try Row.fetchAll(db, cached: "PRAGMA foreign_key_check") {
-            let table: String = row[0]
-            let rowid: Int64? = row[1]
-            let parent: String = row[2]
-            let fkid: Int = row[3]
-            let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [table, fkid])
-            let id = try rowid.flatMap { try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [$0]) }
-            evidence.append(Evidence(table: table, rowId: id, column: column, note: "references a missing \(parent) row"))
+        for orphan in try Self.orphans(db, changes: context.changes) {
+            let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [orphan.table, orphan.fkid])
+            let id = try orphan.rowid.flatMap { try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(orphan.table) WHERE rowid = ?", arguments: [$0]) }
+            evidence.append(Evidence(table: orphan.table, rowId: id, column: column, note: "references a missing \(orphan.parent) row"))
             orphans += 1
         }
         if evidence.isEmpty { return .holds(detail: "0 orphaned rows") }
         // The headline says what the evidence shows, never "0 orphaned rows" for a broken check.
         let parts = [orphans > 0 ? "\(orphans) orphaned row(s)" : nil, undeclared > 0 ? "\(undeclared) foreign key(s) not declared" : nil].compactMap { $0 }
         return .broken(detail: parts.joined(separator: "; "), evidence: evidence)
+    }
+}
+
+extension ForeignKeyInvariant {
+    struct Orphan: Equatable {
+        var table: String
+        var rowid: Int64?
+        var parent: String
+        var fkid: Int
+    }
+
+    /// `PRAGMA foreign_key_check`'s rows, by table name then rowid (SQLite lists tables in its
+    /// hash order). Inside an incremental evaluation each table is checked again only when it
+    /// or a table it references changed since (an insert can make an orphan, or give one its
+    /// parent back); the others keep their last rows.
+    static func orphans(_ db: Database, changes: ChangeTracker?) throws -> [Orphan] {
+        func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Orphan] {
+            try Row.fetchAll(db, cached: sql, arguments: arguments).map { Orphan(table: $0[0], rowid: $0[1], parent: $0[2], fkid: $0[3]) }
+        }
+        guard let changes else {
+            return try rows("PRAGMA foreign_key_check").sorted { ($0.table, $0.rowid ?? 0, $0.fkid) < ($1.table, $1.rowid ?? 0, $1.fkid) }
+        }
+        var found: [Orphan] = []
+        let tables = try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        for table in tables {
+            let parents = try String.fetchAll(db, cached: "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
+            guard !parents.isEmpty else { continue }
+            found += try RowLevelMemo.whileUnchanged("fk.no_orphans:\(table)", tables: [table] + parents, also: [], changes: changes) {
+                try rows("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check(?)", [table]).sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
+            }
+        }
+        return found
     }
 }
