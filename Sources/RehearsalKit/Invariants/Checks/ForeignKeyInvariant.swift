@@ -27,16 +27,19 @@ struct ForeignKeyInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("001_create_users_and_policies") { return notYet }
         let db = context.db
-        var evidence: [Evidence] = []
-        var undeclared = 0
-        for (table, column, parent) in Self.expected where try db.tableExists(table) {
-            let declared = try Row.fetchAll(db, cached: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
-                .contains { ($0[0] as String) == column && ($0[1] as String) == parent }
-            if !declared {
-                evidence.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
-                undeclared += 1
+        // What the schema declares is asked again only when the schema changes.
+        var evidence: [Evidence] = try RowLevelMemo.whileUnchanged("fk.no_orphans:declared", tables: [], also: [], changes: context.changes) {
+            var missing: [Evidence] = []
+            for (table, column, parent) in Self.expected where try db.tableExists(table) {
+                let declared = try Row.fetchAll(db, cached: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
+                    .contains { ($0[0] as String) == column && ($0[1] as String) == parent }
+                if !declared {
+                    missing.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
+                }
             }
+            return missing
         }
+        let undeclared = evidence.count
         var orphans = 0
         for orphan in try Self.orphans(db, changes: context.changes) {
             let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [orphan.table, orphan.fkid])
@@ -71,12 +74,17 @@ extension ForeignKeyInvariant {
             return try rows("PRAGMA foreign_key_check").sorted { ($0.table, $0.rowid ?? 0, $0.fkid) < ($1.table, $1.rowid ?? 0, $1.fkid) }
         }
         var found: [Orphan] = []
-        let tables = try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        for table in tables {
-            let parents = try String.fetchAll(db, cached: "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
-            guard !parents.isEmpty else { continue }
+        // Which tables reference which is the schema's: asked again only when it changes.
+        let graph = try RowLevelMemo.whileUnchanged("fk.no_orphans:graph", tables: [], also: [], changes: changes) {
+            try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").compactMap { table in
+                let parents = try String.fetchAll(db, cached: "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
+                return parents.isEmpty ? nil : (table: table, parents: parents)
+            }
+        }
+        for (table, parents) in graph {
             found += try RowLevelMemo.whileUnchanged("fk.no_orphans:\(table)", tables: [table] + parents, also: [], changes: changes) {
-                try rows("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check(?)", [table]).sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
+                // The PRAGMA itself, prepared once per table: its table-valued form prepares it again at every call.
+                try rows("PRAGMA foreign_key_check(\(BaselineIdentity.quoted(table)))").sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
             }
         }
         return found
