@@ -37,6 +37,8 @@ public struct Explorer {
 
     public let configuration: Configuration
     let chain: RevisionChain
+    /// The first evaluation of each start, shared by the histories played on every core.
+    let starts = Locked<[String: IncrementalEvaluation.Start]>([:])
     let generator: HistoryGenerator
 
     public init(configuration: Configuration, chain: RevisionChain) {
@@ -71,7 +73,11 @@ public struct Explorer {
         var play = Play()
         do {
             try withStart(of: history) { db, world in
+                // Every history from this start begins with the same bytes and world: the first
+                // evaluation is the one the first such history made (its keys still checked).
+                if let known = starts.withLock({ $0[history.start.rawValue] }) { world.evaluation.adopt(known, on: db) }
                 var broken = Set(try world.evaluation.evaluate(world.invariantContext(db)).filter(\.status.isBroken).map(\.info.id))
+                if let start = world.evaluation.start { starts.withLock { $0[history.start.rawValue] = $0[history.start.rawValue] ?? start } }
                 var explains = Set<String>(), faultBreaks = Set<String>()
                 var destroyedData = false
                 for (index, action) in history.steps.enumerated() {

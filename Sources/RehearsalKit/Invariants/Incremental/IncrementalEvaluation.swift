@@ -113,3 +113,35 @@ public struct IncrementalMismatch: Error, CustomStringConvertible {
         "incremental evaluation of \(id) gave \(incremental.keyword) where a full evaluation gives \(full.keyword): its declared reads miss an input"
     }
 }
+
+extension IncrementalEvaluation {
+    /// What a session knows after its first evaluation, for sessions that start from the same
+    /// bytes and the same world (`rehearse explore` plays a thousand histories from two
+    /// templates): their first evaluation is then the remembered one. Every key still has to
+    /// match (the schema cookie, the change counts, each world part's version), so a session that
+    /// differs in any of those evaluates for itself.
+    public struct Start: @unchecked Sendable {
+        fileprivate let last: [String: (key: [UInt64], result: InvariantResult)]
+        fileprivate let memo: [String: RowLevelMemo.Entry]
+        fileprivate let checkedSchema: UInt64?
+        fileprivate let blind: Bool
+    }
+
+    /// This session's knowledge, taken right after its first evaluation (nil otherwise: later,
+    /// the change counts are its own history's).
+    public var start: Start? {
+        guard attachedTo != nil, tracker.total == 0, tracker.bookkeeping == 0 else { return nil }
+        return Start(last: last, memo: tracker.memo, checkedSchema: checkedSchema, blind: blind)
+    }
+
+    /// Starts this session on `db` knowing what `start`'s session knew. Only for a database
+    /// copied from the same template into the same state, with a world built the same way.
+    public func adopt(_ start: Start, on db: Database) {
+        db.add(transactionObserver: tracker, extent: .databaseLifetime)
+        attachedTo = db
+        last = start.last
+        tracker.memo = start.memo
+        checkedSchema = start.checkedSchema
+        blind = start.blind
+    }
+}
