@@ -62,10 +62,12 @@ enum BaselineIdentity {
     /// `INSERT OR REPLACE` that replaced it, or a second row under its id.
     static func reusesBaselineId(_ db: Database, _ table: String, rowids: [Int64]) throws -> Bool {
         guard rowids.count <= 512 else { return true }
-        let list = rowids.map(String.init).joined(separator: ",")
-        return try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM \(quoted(table)) t JOIN temp.rehearse_baseline_rows b ON b.tbl = ? AND b.id = t.id WHERE t.rowid IN (\(list)))
-            """, arguments: [table]) ?? true
+        // The rowids as one JSON array argument: one statement per table, prepared once.
+        let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
+        return try Bool.fetchOne(db, cached: """
+            SELECT EXISTS (SELECT 1 FROM \(quoted(table)) t JOIN temp.rehearse_baseline_rows b ON b.tbl = ? AND b.id = t.id
+                           WHERE t.rowid IN (SELECT value FROM json_each(?)))
+            """, arguments: [table, list]) ?? true
     }
 
     private static func countChanged(_ db: Database, _ table: String, limit: Int) throws -> (count: Int, ids: [String])? {
