@@ -26,14 +26,7 @@ import Testing
     /// re-evaluates the invariants that read it and no other; DDL and a restore through the
     /// backup API (no row change reported) re-evaluate everything.
     @Test func onlyInvariantsWhoseInputsChangedAreReEvaluated() throws {
-        let chain = try RevisionChain.shipped()
-        let queue = try DatabaseOpener.open(path: nil)
-        try queue.writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
-            let evaluation = IncrementalEvaluation()
-            evaluation.verify = true
+        try Self.seededSession { db, world, evaluation in
             let count = InvariantCatalog.standard.invariants.count
             let always = InvariantCatalog.standard.invariants.filter(\.reads.always).count
             _ = try evaluation.evaluate(world.invariantContext(db))
@@ -87,15 +80,8 @@ import Testing
     /// an `INSERT OR REPLACE` (whose deletion SQLite's update hook does not report, and which
     /// fires no DELETE trigger), a second row under a baseline id.
     @Test func baselineAnswersAreReusedOnlyWhileTablesAreOnlyAddedTo() throws {
-        let chain = try RevisionChain.shipped()
-        let queue = try DatabaseOpener.open(path: nil)
-        try queue.writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+        try Self.seededSession { db, world, evaluation in
             try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
-            let evaluation = IncrementalEvaluation()
-            evaluation.verify = true
             func status(_ id: String) throws -> InvariantResult {
                 try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == id })
             }
@@ -133,14 +119,7 @@ import Testing
     /// table nobody touched is found orphaned when its parent row goes, and whole again when
     /// the parent comes back.
     @Test func orphansFollowTheirParentsWhenOnlyTheParentChanged() throws {
-        let chain = try RevisionChain.shipped()
-        let queue = try DatabaseOpener.open(path: nil)
-        try queue.writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
-            let evaluation = IncrementalEvaluation()
-            evaluation.verify = true
+        try Self.seededSession { db, world, evaluation in
             func fk() throws -> InvariantStatus {
                 try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == "fk.no_orphans" }).status
             }
@@ -157,6 +136,19 @@ import Testing
                            arguments: StatementArguments(Array(exception.databaseValues)))
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             #expect(try fk().holds, "the parent is back: no orphan")
+        }
+    }
+
+    /// A head-revision database seeded with the small profile, its world, and an incremental
+    /// evaluation that also evaluates fully and throws on any difference.
+    static func seededSession(_ body: (Database, World, IncrementalEvaluation) throws -> Void) throws {
+        let chain = try RevisionChain.shipped()
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            let evaluation = IncrementalEvaluation()
+            evaluation.verify = true
+            try body(db, World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3), evaluation)
         }
     }
 

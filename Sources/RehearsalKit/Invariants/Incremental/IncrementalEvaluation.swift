@@ -110,7 +110,7 @@ public struct IncrementalMismatch: Error, CustomStringConvertible {
     public var incremental: InvariantStatus
     public var full: InvariantStatus
     public var description: String {
-        "incremental evaluation of \(id) gave \(incremental.keyword) where a full evaluation gives \(full.keyword): its declared reads miss an input"
+        "incremental evaluation of \(id) gave \(incremental.keyword) where a full evaluation gives \(full.keyword): its declared reads, or a row-level shortcut (RowLevelMemo), miss an input"
     }
 }
 
