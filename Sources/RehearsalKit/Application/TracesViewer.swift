@@ -30,10 +30,10 @@ public enum TracesViewer {
             let sql = trace == "latest"
                 ? "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 1"
                 : "SELECT * FROM agent_traces WHERE trace_id = ?"
-            rows = try Row.fetchAll(db, cached: sql, arguments: trace == "latest" ? [] : [trace])
+            rows = try Row.fetchAll(db, sql: sql, arguments: trace == "latest" ? [] : [trace])
             guard !rows.isEmpty else { throw ApplicationError(404, "no trace \(trace)") }
         } else {
-            rows = try Row.fetchAll(db, cached: "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+            rows = try Row.fetchAll(db, sql: "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
         }
         var lines: [String] = ["<h1>Agent traces</h1>", "<table>"]
         for row in rows {

@@ -36,7 +36,7 @@ enum BaselineIdentity {
     /// `changes`: inside an incremental evaluation, the answer is reused while the table was
     /// only added to (`RowLevelMemo`).
     static func missing(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String]) {
-        try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, changes: changes,
+        try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, db: db, changes: changes,
                                     newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
             try countMissing(db, table, limit: limit)
         }
@@ -52,7 +52,7 @@ enum BaselineIdentity {
     /// Baseline rows of an immutable table whose content changed: how many, and the first ids.
     /// Nil when the table's columns are not the baseline's (the content cannot be compared).
     static func changed(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String])? {
-        try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, changes: changes,
+        try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, db: db, changes: changes,
                                     newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
             try countChanged(db, table, limit: limit)
         }
@@ -87,7 +87,7 @@ enum BaselineIdentity {
 
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    /// `rehearse_fingerprint(a, b, …)`: FNV-1a over each value's type and bytes, so two rows
+    /// `rehearse_fingerprint(a, b, …)`: FNV-1a over each value's type, length and bytes, so two rows
     /// have the same fingerprint only when every column holds the same value. A C callback that
     /// reads SQLite's values in place: it runs once per baseline row at every evaluation of an
     /// immutability invariant, where GRDB's boxed `DatabaseValue` arguments cost more than the
@@ -121,12 +121,15 @@ enum BaselineIdentity {
                                                withUnsafeBytes(of: sqlite3_value_double(value).bitPattern.littleEndian) { $0.forEach(mix) }
                                            case SQLITE_TEXT:
                                                mix(3)
+                                               // The length first: bytes cannot move across a value boundary unseen.
+                                               withUnsafeBytes(of: sqlite3_value_bytes(value).littleEndian) { $0.forEach(mix) }
                                                if let text = sqlite3_value_text(value) {
                                                    UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))).forEach(mix)
                                                }
                                                mix(0xFF)
                                            case SQLITE_BLOB:
                                                mix(4)
+                                               withUnsafeBytes(of: sqlite3_value_bytes(value).littleEndian) { $0.forEach(mix) }
                                                if let blob = sqlite3_value_blob(value) {
                                                    UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_value_bytes(value))).forEach(mix)
                                                }
@@ -151,8 +154,10 @@ enum BaselineIdentity {
             case .null: mix(0)
             case .int64(let int): mix(1); withUnsafeBytes(of: int.littleEndian) { $0.forEach(mix) }
             case .double(let double): mix(2); withUnsafeBytes(of: double.bitPattern.littleEndian) { $0.forEach(mix) }
-            case .string(let string): mix(3); string.utf8.forEach(mix); mix(0xFF)
-            case .blob(let data): mix(4); data.forEach(mix); mix(0xFF)
+            case .string(let string):
+                mix(3); withUnsafeBytes(of: Int32(string.utf8.count).littleEndian) { $0.forEach(mix) }; string.utf8.forEach(mix); mix(0xFF)
+            case .blob(let data):
+                mix(4); withUnsafeBytes(of: Int32(data.count).littleEndian) { $0.forEach(mix) }; data.forEach(mix); mix(0xFF)
             }
         }
         return hash

@@ -104,6 +104,20 @@ import Testing
             #expect(replaced.status.isBroken)
             #expect(evidence(replaced).contains { $0.rowId == String(id) && $0.note == "baseline row was changed" })
 
+            // A REPLACE that conflicts on the rowid and writes a new id: the baseline row is gone,
+            // and SQLite reports only an insert, of a row whose id the baseline never had.
+            _ = try status("immutability.decisions")
+            let first = try #require(try Row.fetchOne(db, sql: "SELECT rowid, id FROM decisions ORDER BY rowid LIMIT 1"))
+            let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('decisions') WHERE name <> 'id'").map { "\"\($0)\"" }.joined(separator: ", ")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO decisions (rowid, id, \(columns))
+                SELECT rowid, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', \(columns) FROM decisions WHERE rowid = ?
+                """, arguments: [first["rowid"] as Int64])
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let gone = try status("immutability.decisions")
+            #expect(evidence(gone).contains { $0.rowId == (first["id"] as String) && $0.note == "baseline row was deleted" })
+
             // A DELETE of a baseline row (triggers off, as a careless fix would) is found too.
             let policy = try #require(try String.fetchOne(db, sql: "SELECT id FROM signals ORDER BY rowid LIMIT 1"))
             _ = try status("baseline.no_data_lost")

@@ -74,9 +74,10 @@ extension ForeignKeyInvariant {
             return try rows("PRAGMA foreign_key_check").sorted { ($0.table, $0.rowid ?? 0, $0.fkid) < ($1.table, $1.rowid ?? 0, $1.fkid) }
         }
         var found: [Orphan] = []
-        // Which tables reference which is the schema's: asked again only when it changes.
+        // Which tables reference which is the schema's: asked again only when it changes. Every
+        // table, as the PRAGMA checks every table (SQLite's own have no foreign keys).
         let graph = try RowLevelMemo.whileUnchanged("fk.no_orphans:graph", tables: [], also: [], changes: changes) {
-            try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").compactMap { table in
+            try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { table in
                 let parents = try String.fetchAll(db, cached: "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
                 return parents.isEmpty ? nil : (table: table, parents: parents)
             }

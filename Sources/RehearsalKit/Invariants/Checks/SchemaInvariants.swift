@@ -98,7 +98,8 @@ struct SchemaMatchesRevisionInvariant: Invariant {
             if let table, try !context.db.tableExists(table) { fields.append([0]); continue }
             // Each row by its value fingerprint (type and bytes of every column): no text
             // rendering of the catalogue's long CREATE statements at every evaluation.
-            for row in try Row.fetchAll(context.db.cachedStatement(sql: sql)) {
+            // Not a cached statement: `SELECT *` of a table another process may alter.
+            for row in try Row.fetchAll(context.db, sql: sql) {
                 withUnsafeBytes(of: BaselineIdentity.fingerprintValue(Array(row.databaseValues)).littleEndian) { fields.append(Array($0)) }
             }
             fields.append([1])

@@ -51,6 +51,9 @@ public final class IncrementalEvaluation {
         let schema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA schema_version") ?? 0)
         let external = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0)
         if schema != checkedSchema {
+            // GRDB forgets what it knew of the schema (cached statements and their column
+            // maps) only after DDL on this connection: another process's counts too.
+            if checkedSchema != nil { db.clearSchemaCache() }
             // SQLite's update hook says nothing about a WITHOUT ROWID table: with one in the
             // schema (a scenario's raw SQL can make one), no change can be ruled out.
             checkedSchema = schema
@@ -83,7 +86,10 @@ public final class IncrementalEvaluation {
         }
         let final = results.map { $0! }
         if verify {
-            let full = try catalog.evaluate(context)
+            // Independent of every shortcut: no row-level memory, no remembered answers.
+            var independent = context
+            independent.cache = nil
+            let full = try catalog.evaluate(independent)
             for (incremental, whole) in zip(final, full) where incremental != whole {
                 throw IncrementalMismatch(id: whole.info.id, incremental: incremental.status, full: whole.status)
             }

@@ -4,9 +4,11 @@ import GRDB
 /// there, are the immutable ones unchanged) stay true while nothing rewrote the table: no
 /// UPDATE, no DELETE, no DDL, no restore, no other process, no new baseline. An INSERT adds a
 /// row and cannot remove or change one — except `INSERT OR REPLACE`, whose deletion of the row
-/// it replaces SQLite's update hook does not report, and a row that reuses a baseline id in a
-/// table where `id` is not unique. So the rows inserted since are checked (`newRowsMatter`)
-/// before an answer is reused.
+/// it replaces SQLite's update hook does not report (a conflict on the id, on another UNIQUE
+/// column or on the rowid), and a row that reuses a baseline id in a table where `id` is not
+/// unique. So before an answer is reused the table must hold exactly as many rows as when it was
+/// computed plus those inserted since (a silent deletion leaves it short), and the rows inserted
+/// since are checked (`newRowsMatter`).
 ///
 /// Only inside an incremental evaluation (`InvariantContext.changes`); without one, and in
 /// the full evaluation that checks it, everything is computed.
@@ -15,28 +17,31 @@ enum RowLevelMemo {
         var key: [UInt64]
         /// How many rows of the table's insert log were already found not to matter.
         var insertsSeen: Int
+        /// The table's row count when `insertsSeen` was taken (`whileUnchanged`: unused).
+        var rows = 0
         var value: Any
     }
 
     /// `compute()`, or what it returned last time when `table` has not been rewritten since.
     static func remembered<Value>(
-        _ name: String, table: String, changes: ChangeTracker?, newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
+        _ name: String, table: String, db: Database, changes: ChangeTracker?, newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
     ) throws -> Value {
         guard let changes else { return try compute() }
-        let table = table.lowercased()
-        let key = changes.epoch + [changes.rewrites[table] ?? 0]
-        let log = changes.inserted[table] ?? []
+        let key = changes.epoch + [changes.rewrites[table.lowercased()] ?? 0]
+        let log = changes.inserted[table.lowercased()] ?? []
+        let rows = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
         if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value {
             let fresh = Array(log[entry.insertsSeen...])
-            let harmless = try fresh.isEmpty || !newRowsMatter(fresh)
+            let harmless = try rows == entry.rows + fresh.count && (fresh.isEmpty || !newRowsMatter(fresh))
             if harmless {
                 changes.memo[name]?.insertsSeen = log.count
+                changes.memo[name]?.rows = rows
                 changes.reused += 1
                 return value
             }
         }
         let value = try compute()
-        changes.memo[name] = Entry(key: key, insertsSeen: log.count, value: value)
+        changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, value: value)
         return value
     }
 }
