@@ -119,20 +119,15 @@ enum BaselineIdentity {
                                            case SQLITE_FLOAT:
                                                mix(2)
                                                withUnsafeBytes(of: sqlite3_value_double(value).bitPattern.littleEndian) { $0.forEach(mix) }
-                                           case SQLITE_TEXT:
-                                               mix(3)
-                                               // The length first: bytes cannot move across a value boundary unseen.
-                                               withUnsafeBytes(of: sqlite3_value_bytes(value).littleEndian) { $0.forEach(mix) }
-                                               if let text = sqlite3_value_text(value) {
-                                                   UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))).forEach(mix)
-                                               }
-                                               mix(0xFF)
-                                           case SQLITE_BLOB:
-                                               mix(4)
-                                               withUnsafeBytes(of: sqlite3_value_bytes(value).littleEndian) { $0.forEach(mix) }
-                                               if let blob = sqlite3_value_blob(value) {
-                                                   UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_value_bytes(value))).forEach(mix)
-                                               }
+                                           case SQLITE_TEXT, SQLITE_BLOB:
+                                               // Text and blobs alike: their type, then the length first, so bytes
+                                               // cannot move across a value boundary unseen, then the bytes as stored
+                                               // (sqlite3_value_blob reads text in place, without conversion).
+                                               mix(sqlite3_value_type(value) == SQLITE_TEXT ? 3 : 4)
+                                               let bytes = sqlite3_value_blob(value)
+                                               let count = sqlite3_value_bytes(value)
+                                               withUnsafeBytes(of: count.littleEndian) { $0.forEach(mix) }
+                                               if let bytes { UnsafeRawBufferPointer(start: bytes, count: Int(count)).forEach(mix) }
                                                mix(0xFF)
                                            default:
                                                mix(0)

@@ -18,12 +18,6 @@ extension DatabaseValueConvertible {
     }
 }
 
-extension DatabaseValueConvertible where Self: Hashable {
-    static func fetchSet(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> Set<Self> {
-        try fetchSet(db.cachedStatement(sql: sql), arguments: arguments)
-    }
-}
-
 extension Row {
     static func fetchAll(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
         try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)

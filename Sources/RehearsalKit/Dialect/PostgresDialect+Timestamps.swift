@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// `timestamptz` input as Postgres reads it. Postgres accepts a date alone, `T` or a space
@@ -10,14 +9,18 @@ import GRDB
 /// time at all (`2026-02-30`, `tomorrow-ish`). Divergence D2 in docs/postgres-translation.md
 /// names the positions where a literal is not recognised as a timestamp.
 extension PostgresDialect {
+    /// The timestamptz columns of a table by its name and `CREATE TABLE` text, for every
+    /// connection of the process.
+    private static let timestampColumnMemo = Locked<[String: Set<String>]>([:])
+
     /// Columns declared TIMESTAMPTZ: the SQLite schema names each one's check `<table>_<column>_timestamptz`.
     /// Every statement a console runs asks, so each table's answer is remembered by its
     /// name and `CREATE TABLE` text, which alone decide it.
     static func timestampColumns(_ db: Database) throws -> Set<String> {
         var columns = Set<String>()
-        for table in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%_timestamptz %'")) {
+        for table in try Row.fetchAll(db, cached: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%_timestamptz %'") {
             let name: String = table[0], sql: String = table[1]
-            if let known = TimestampColumnMemo.columns(of: name + "\u{0}" + sql) {
+            if let known = timestampColumnMemo.withLock({ $0[name + "\u{0}" + sql] }) {
                 columns.formUnion(known)
                 continue
             }
@@ -26,7 +29,7 @@ extension PostgresDialect {
             where sql.contains("CONSTRAINT \(name)_\(column)_timestamptz ") {
                 found.insert(column.lowercased())
             }
-            TimestampColumnMemo.remember(found, for: name + "\u{0}" + sql)
+            timestampColumnMemo.withLock { $0[name + "\u{0}" + sql] = found }
             columns.formUnion(found)
         }
         return columns
@@ -133,19 +136,5 @@ extension PostgresDialect {
             if depth == 0, text != "," { break }
         }
         return targets
-    }
-}
-
-/// The timestamptz columns of a `CREATE TABLE` text, shared by every connection of the process.
-private enum TimestampColumnMemo {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var byCreateText: [String: Set<String>] = [:]
-
-    static func columns(of createText: String) -> Set<String>? {
-        lock.withLock { byCreateText[createText] }
-    }
-
-    static func remember(_ columns: Set<String>, for createText: String) {
-        lock.withLock { byCreateText[createText] = columns }
     }
 }

@@ -94,19 +94,6 @@ public final class InvariantCache: Sendable {
     }
 }
 
-/// A value behind a lock, for memory shared by the threads `rehearse explore` plays on.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
 
 /// A person whose name and email are PII (the application's users, or a `--people` file).
 public struct KnownPerson: Sendable, Equatable {

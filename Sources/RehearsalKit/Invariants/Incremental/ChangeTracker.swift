@@ -25,7 +25,17 @@ final class ChangeTracker: TransactionObserver {
     var memo: [String: RowLevelMemo.Entry] = [:]
     /// The schema, the other processes' writes and the bookkeeping as the incremental
     /// evaluation read them before this round of checks: every memo entry depends on them.
-    var epoch: [UInt64] = []
+    var epoch: [UInt64] = [] { didSet { rowCounts = [:] } }
+    /// Tables' row counts in this round of checks (several remembered answers ask the same
+    /// table; the checks themselves change no row).
+    private var rowCounts: [String: Int] = [:]
+
+    func rowCount(of table: String, _ db: Database) throws -> Int {
+        if let known = rowCounts[table] { return known }
+        let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
+        rowCounts[table] = count
+        return count
+    }
     /// How many row-level answers were reused (the tests and `rehearse bench` report it).
     var reused = 0
 

@@ -29,7 +29,7 @@ enum RowLevelMemo {
         guard let changes else { return try compute() }
         let key = changes.epoch + [changes.rewrites[table.lowercased()] ?? 0]
         let log = changes.inserted[table.lowercased()] ?? []
-        let rows = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
+        let rows = try changes.rowCount(of: table, db)
         if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value {
             let fresh = Array(log[entry.insertsSeen...])
             let harmless = try rows == entry.rows + fresh.count && (fresh.isEmpty || !newRowsMatter(fresh))
