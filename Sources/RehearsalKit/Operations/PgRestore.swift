@@ -77,6 +77,10 @@ enum PgRestore {
 
         try db.execute(sql: "PRAGMA foreign_keys = OFF")
         defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+        // Attached outside any transaction (SQLite refuses to detach inside one), for the
+        // whole restore, `-1`'s savepoint included.
+        let archive = try ArchiveAttachment(backup, on: db)
+        defer { archive.detach() }
         func apply() throws {
             // Data: recreated tables get the archive's rows; a surviving table's COPY fails
             // whole on the first row whose key is still there.
@@ -88,12 +92,12 @@ enum PgRestore {
                         outcome.messages += ["pg_restore: error: COPY failed for table \"\(table)\": ERROR:  duplicate key value violates unique constraint \"\(table == "alembic_version" ? "alembic_version_pkc" : "\(table)_pkey")\"",
                                              "DETAIL:  Key (\(try primaryKeyColumn(db, table)))=(\(conflict)) already exists.", "CONTEXT:  COPY \(table), line 1"]
                     } else {
-                        try copyRows(from: backup, table: table, into: db)
+                        try copyRows(table: table, recreated: false, into: db)
                     }
                 } else {
-                    try db.execute(sql: "DROP TABLE IF EXISTS \"\(table)\"")
+                    try db.execute(sql: "DROP TABLE IF EXISTS main.\"\(table)\"")
                     try db.execute(sql: dump.tables[table]!)
-                    try copyRows(from: backup, table: table, into: db)
+                    try copyRows(table: table, recreated: true, into: db)
                 }
             }
             for table in dumpTables where survivingTables.contains(table) {
@@ -103,33 +107,33 @@ enum PgRestore {
             // Indexes and triggers of the archive are dropped and recreated, on kept tables too.
             for object in dump.indexes + dump.triggers where survivingTables.contains(object.table) {
                 let kind = dump.triggers.contains(object) ? "TRIGGER" : "INDEX"
-                try db.execute(sql: "DROP \(kind) IF EXISTS \"\(object.name)\"")
+                try db.execute(sql: "DROP \(kind) IF EXISTS main.\"\(object.name)\"")
                 try db.execute(sql: object.sql)
             }
             for object in dump.indexes + dump.triggers where !survivingTables.contains(object.table) {
                 let kind = dump.triggers.contains(object) ? "TRIGGER" : "INDEX"
-                try db.execute(sql: "DROP \(kind) IF EXISTS \"\(object.name)\"")
+                try db.execute(sql: "DROP \(kind) IF EXISTS main.\"\(object.name)\"")
                 try db.execute(sql: object.sql)
             }
             // Catalog state Postgres keeps with the objects: trigger enablement, enum labels.
-            if try db.tableExists("rehearse_trigger_state") {
+            if try db.tableExists("rehearse_trigger_state", in: "main") {
                 for trigger in dump.triggers {
                     let name = DumpCatalog.postgresTriggerName(trigger.name)
-                    try db.execute(sql: "INSERT OR REPLACE INTO rehearse_trigger_state (tgname, tgenabled) VALUES (?, ?)", arguments: [name, dump.triggerState[name] ?? "O"])
+                    try db.execute(sql: "INSERT OR REPLACE INTO main.rehearse_trigger_state (tgname, tgenabled) VALUES (?, ?)", arguments: [name, dump.triggerState[name] ?? "O"])
                 }
             }
-            if try db.tableExists("rehearse_enum_labels") {
+            if try db.tableExists("rehearse_enum_labels", in: "main") {
                 for (type, labels) in dump.types where !survivingTypes.contains(type) {
-                    try db.execute(sql: "DELETE FROM rehearse_enum_labels WHERE typname = ?", arguments: [type])
+                    try db.execute(sql: "DELETE FROM main.rehearse_enum_labels WHERE typname = ?", arguments: [type])
                     for (order, label) in labels.enumerated() {
-                        try db.execute(sql: "INSERT INTO rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)", arguments: [type, order + 1, label])
+                        try db.execute(sql: "INSERT INTO main.rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)", arguments: [type, order + 1, label])
                     }
                 }
             }
             if dump.tables["rehearse_revision_checksums"] != nil {
-                try db.execute(sql: "DROP TABLE IF EXISTS rehearse_revision_checksums")
+                try db.execute(sql: "DROP TABLE IF EXISTS main.rehearse_revision_checksums")
                 try db.execute(sql: dump.tables["rehearse_revision_checksums"]!)
-                try copyRows(from: backup, table: "rehearse_revision_checksums", into: db)
+                try copyRows(table: "rehearse_revision_checksums", recreated: true, into: db)
             }
         }
         if singleTransaction {
@@ -147,6 +151,7 @@ enum PgRestore {
         } else {
             try apply()
         }
+        archive.detach()
         // Foreign keys re-added over data that breaks them fail, as ADD CONSTRAINT does.
         for key in dump.foreignKeys {
             let orphans = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM pragma_foreign_key_check(?) WHERE parent = ?", arguments: [key.table, key.references]) ?? 0
@@ -159,13 +164,23 @@ enum PgRestore {
         return outcome
     }
 
-    static func copyRows(from backup: Backup, table: String, into db: Database) throws {
-        let rows = try backup.image.read { source in try Row.fetchAll(source, sql: "SELECT * FROM \"\(table)\"") }
-        guard let first = rows.first else { return }
-        let columns = Array(first.columnNames)
-        let sql = "INSERT INTO \"\(table)\" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
-        let statement = try db.makeStatement(sql: sql)
-        for row in rows { try statement.execute(arguments: StatementArguments(Array(row.databaseValues))) }
+    /// One table's rows from the archive, as COPY loads them: one `INSERT … SELECT` from the
+    /// archive attached to the connection (`ArchiveAttachment`), so SQLite moves the rows
+    /// itself. A table the restore created from the archive's own definition has the archive's
+    /// columns in the archive's order, so it takes `SELECT *`, which lets SQLite copy the
+    /// table's b-tree pages whole when nothing (a trigger, a foreign key) needs row-by-row
+    /// work; a table that survived the restore is loaded by column name, and a column it lacks
+    /// fails the load as COPY does.
+    static func copyRows(table: String, recreated: Bool, into db: Database) throws {
+        let quoted = BaselineIdentity.quoted(table)
+        if recreated {
+            try db.execute(sql: "INSERT INTO main.\(quoted) SELECT * FROM \(ArchiveAttachment.schema).\(quoted)")
+            return
+        }
+        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, ?) ORDER BY cid", arguments: [table, ArchiveAttachment.schema])
+        guard !columns.isEmpty else { return }
+        let list = columns.map(BaselineIdentity.quoted).joined(separator: ", ")
+        try db.execute(sql: "INSERT INTO main.\(quoted) (\(list)) SELECT \(list) FROM \(ArchiveAttachment.schema).\(quoted)")
     }
 
     static func primaryKeyColumn(_ db: Database, _ table: String) throws -> String {

@@ -46,13 +46,26 @@ enum ExploreBench {
         let chain = try RevisionChain.shipped()
         let path = ShippedResources.scenariosDirectory + "/01-happy-path-deploy.yaml"
         let scenario = try ScenarioLoader(chain: chain).load(path: path, displayPath: "01-happy-path-deploy.yaml")
-        let runner = ScenarioRunner(chain: chain)
+        var runner = ScenarioRunner(chain: chain)
         let (_, first) = try Stopwatch.time { _ = try runner.run(scenario) }
+        // The timed runs' split: the steps, the invariants, and the costliest of them.
+        var phases: [String: Double] = [:], perInvariant: [String: Double] = [:]
+        runner.phase = { name, body in phases[name, default: 0] += try Stopwatch.time { try body() }.1 }
+        InvariantCatalog.timer = { id, body in
+            let (status, seconds) = try Stopwatch.time { try body() }
+            perInvariant[id, default: 0] += seconds
+            return status
+        }
+        defer { InvariantCatalog.timer = { _, body in try body() } }
         var times: [Double] = []
         for _ in 0..<repeats { times.append(try Stopwatch.time { _ = try runner.run(scenario) }.1) }
         let median = times.sorted()[times.count / 2]
         print(String(format: "happy path (%d steps, every invariant after each) in process: median %.1f ms of %d runs (first run, template included: %.1f ms)",
                      scenario.steps.count, 1000 * median, repeats, 1000 * first))
+        let perRun = { (seconds: Double?) in 1000 * (seconds ?? 0) / Double(repeats) }
+        print(String(format: "  per run (mean): steps %.1f ms, invariant evaluation %.1f ms, setup %.1f ms; costliest invariants: ",
+                     perRun(phases["steps"]), perRun(phases["invariants"]), perRun(phases["setup"]))
+              + perInvariant.sorted { $0.value > $1.value }.prefix(5).map { String(format: "%@ %.1f ms", $0.key, perRun($0.value)) }.joined(separator: ", "))
         let script = "tools/postgres-happy-path.sh"
         guard FileManager.default.fileExists(atPath: script), FileManager.default.fileExists(atPath: "/usr/lib/postgresql/15/bin/initdb") else {
             print("  PostgreSQL 15 comparison skipped: needs \(script) (run from the repository) and /usr/lib/postgresql/15/bin")

@@ -69,6 +69,9 @@ import Testing
         let single = try rig.run("pg_restore -1 -c -d governance_os pre.dump")
         #expect(single.status == 1)
         #expect(try rig.read { db in try dataDump(db) } == before)
+        // The archive is attached only while its rows are copied: nothing is left behind that a
+        // later unqualified statement could resolve to.
+        #expect(try rig.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_database_list ORDER BY seq") } == ["main"])
     }
 
     @Test func clientsFailWhenPostgresIsDown() throws {
