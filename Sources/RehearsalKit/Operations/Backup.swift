@@ -52,6 +52,9 @@ public struct Backup {
     /// inside a transaction (SQLite's backup API replaces the file's pages).
     public func restore(into db: Database) throws {
         try image.read { source in try source.backup(to: db) }
+        // No hook reports the pages the backup API replaced: tell the connection's observers
+        // (the incremental evaluation forgets what it knew of every row).
+        try db.notifyChanges(in: .fullDatabase)
     }
 
     /// Replaces everything in `db` with the backup (the rehearsal's own restore of a file it

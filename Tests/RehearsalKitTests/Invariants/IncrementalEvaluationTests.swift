@@ -129,6 +129,75 @@ import Testing
         }
     }
 
+    /// Baseline answers are keyed on the table's own definition, not the whole schema: DDL on
+    /// another table (a migration adding its tables) keeps them, while a table rebuilt under its
+    /// name (no row change reported on it) or a restore through the backup API to a state with
+    /// as many rows (no row change reported at all) makes them be computed again.
+    @Test func baselineAnswersSurviveDDLElsewhereButNotARebuildOrARestore() throws {
+        try Self.seededSession { db, world, evaluation in
+            try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
+            func status(_ id: String) throws -> InvariantResult {
+                try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == id })
+            }
+            func evidence(_ result: InvariantResult) -> [Evidence] {
+                if case .broken(_, let evidence) = result.status { return evidence }
+                return []
+            }
+            #expect(try status("baseline.no_data_lost").status.holds)
+
+            try db.execute(sql: "CREATE TABLE unrelated_notes (id INTEGER PRIMARY KEY, body TEXT)")
+            let reused = evaluation.reusedRowAnswers
+            #expect(try status("baseline.no_data_lost").status.holds)
+            #expect(evaluation.reusedRowAnswers - reused >= Baseline.tables.count, "DDL on another table: every table's baseline answer stands")
+
+            // Rebuilt under its own name with one row rewritten on the way: SQLite reports inserts
+            // into the new table only, and the rebuilt table has as many rows as before.
+            let id = try #require(try Int64.fetchOne(db, sql: "SELECT id FROM audit_events ORDER BY id LIMIT 1"))
+            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'"))
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: create.replacingOccurrences(of: "audit_events", with: "audit_events_rebuilt"))
+            try db.execute(sql: "INSERT INTO audit_events_rebuilt SELECT * FROM audit_events")
+            try db.execute(sql: "UPDATE audit_events_rebuilt SET action = 'rewritten' WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DROP TABLE audit_events")
+            try db.execute(sql: "ALTER TABLE audit_events_rebuilt RENAME TO audit_events")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let rebuilt = try status("immutability.audit_events")
+            #expect(evidence(rebuilt).contains { $0.rowId == String(id) && $0.note == "baseline row was changed" })
+
+            // A restore through the backup API to a state with the same row count but a baseline
+            // signal missing, after the answer "nothing missing" was computed on as many rows.
+            let signal = try #require(try Row.fetchOne(db, sql: "SELECT * FROM signals ORDER BY rowid LIMIT 1"))
+            let columns = signal.columnNames.map { "\"\($0)\"" }.joined(separator: ", ")
+            let values = StatementArguments(Array(signal.databaseValues))
+            let placeholders = signal.columnNames.map { _ in "?" }.joined(separator: ", ")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM signals WHERE id = ?", arguments: [signal["id"]])
+            try db.execute(sql: "INSERT INTO signals (\(columns)) VALUES (\(placeholders))", arguments: values)
+            try db.execute(sql: "UPDATE signals SET id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb' WHERE id = ?", arguments: [signal["id"]])
+            #expect(try status("baseline.no_data_lost").status.isBroken)
+            let backup = try Backup.take(db, name: "one-signal-short", at: world.clock)
+            try db.execute(sql: "DELETE FROM signals WHERE id = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'")
+            try db.execute(sql: "INSERT INTO signals (\(columns)) VALUES (\(placeholders))", arguments: values)
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            #expect(try status("baseline.no_data_lost").status.holds)
+            try backup.restore(into: db)
+            let restored = try status("baseline.no_data_lost")
+            #expect(evidence(restored).contains { $0.table == "signals" && $0.rowId == (signal["id"] as String) })
+
+            // Dropped and created again from its own text, empty: the root page freed by the
+            // DROP is likely the one the CREATE gets, so the definition can be the same number.
+            let pack = try #require(try String.fetchOne(db, sql: "SELECT id FROM evidence_packs ORDER BY rowid LIMIT 1"))
+            let packs = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'evidence_packs'"))
+            _ = try status("immutability.evidence_packs")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DROP TABLE evidence_packs")
+            try db.execute(sql: packs)
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let emptied = try status("baseline.no_data_lost")
+            #expect(evidence(emptied).contains { $0.table == "evidence_packs" && $0.rowId == pack })
+        }
+    }
+
     /// `fk.no_orphans` checks again only the tables that changed or whose parents did: a child
     /// table nobody touched is found orphaned when its parent row goes, and whole again when
     /// the parent comes back.

@@ -35,7 +35,7 @@ struct ImmutabilityInvariant: Invariant {
         // row: it stands while the table was only added to and its first row is the same.
         let first = try Int64.fetchOne(db, cached: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
         evidence += try RowLevelMemo.remembered("immutability.probe:\(table):\(first.map(String.init) ?? "empty")", table: table,
-                                                db: db, changes: context.changes, newRowsMatter: { _ in false }) { try probe(db) }
+                                                db: db, changes: context.changes, dependsOn: \.epoch, newRowsMatter: { _ in false }) { try probe(db) }
         // The data too: the rows the baseline had are all there, unchanged, whatever path a
         // change took (a replace, triggers disabled and re-enabled, a restore glitch).
         let byIdentity = try BaselineIdentity.isRecorded(db)

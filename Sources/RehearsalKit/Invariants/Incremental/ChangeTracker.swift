@@ -23,12 +23,52 @@ final class ChangeTracker: TransactionObserver {
     var paused = false
     /// What row-level checks remembered on this connection (`RowLevelMemo`).
     var memo: [String: RowLevelMemo.Entry] = [:]
-    /// The schema, the other processes' writes and the bookkeeping as the incremental
-    /// evaluation read them before this round of checks: every memo entry depends on them.
-    var epoch: [UInt64] = [] { didSet { rowCounts = [:] } }
-    /// Tables' row counts in this round of checks (several remembered answers ask the same
-    /// table; the checks themselves change no row).
+    /// The schema, the other processes' writes, the bookkeeping, whole-database replacements
+    /// and the world's baseline as the incremental evaluation read them before this round of
+    /// checks: what a memo entry depends on unless it says more precisely (`baselineRows`).
+    private(set) var epoch: [UInt64] = []
+    /// `PRAGMA schema_version` this round.
+    private(set) var schemaCookie: UInt64 = 0
+    /// What every answer about the baseline's rows depends on besides the table itself: other
+    /// processes' writes, whole-database replacements, the baseline taken, and the baseline's
+    /// own temp tables.
+    private(set) var baselineRows: [UInt64] = []
+    /// Tables' row counts and definitions in this round of checks (several remembered answers
+    /// ask the same table; the checks themselves change no row and no definition).
     private var rowCounts: [String: Int] = [:]
+    /// Tables' definitions, kept while neither the main nor the temp schema cookie moves.
+    private var shapes: [String: UInt64] = [:]
+    private var shapesRead: [UInt64] = []
+
+    /// Starts a round of checks: the row counts read last round are forgotten, and the
+    /// definitions too when a schema cookie moved.
+    func beginRound(schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) {
+        schemaCookie = schema
+        epoch = [schema, external, bookkeeping, wholesale, baseline]
+        baselineRows = [external, wholesale, baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
+        rowCounts = [:]
+        if shapesRead != [schema, tempSchema, external, wholesale] {
+            shapesRead = [schema, tempSchema, external, wholesale]
+            shapes = [:]
+        }
+    }
+
+    /// The table's definition as SQLite holds it — its CREATE text and root page in the main
+    /// schema, and a temp table that would shadow it — as one number: what the rows of a
+    /// table an answer was computed on depend on in the schema. DDL that leaves the table as
+    /// it was (a migration that adds another table) keeps it; dropping, re-creating, altering,
+    /// renaming another table into its name or shadowing it moves it. 0 when there is no such
+    /// table.
+    func shape(of table: String, _ db: Database) throws -> UInt64 {
+        if let known = shapes[table] { return known }
+        BaselineIdentity.registerFingerprint(db)
+        let shape = try Int64.fetchOne(db, cached: """
+            SELECT rehearse_fingerprint(m.rootpage, m.sql, (SELECT t.rootpage || ':' || t.sql FROM temp.sqlite_master t WHERE t.type = 'table' AND t.name = ?1 COLLATE NOCASE))
+            FROM main.sqlite_master m WHERE m.type = 'table' AND m.name = ?1 COLLATE NOCASE
+            """, arguments: [table]).map { UInt64(bitPattern: $0) } ?? 0
+        shapes[table] = shape
+        return shape
+    }
 
     func rowCount(of table: String, _ db: Database) throws -> Int {
         if let known = rowCounts[table] { return known }
@@ -78,6 +118,15 @@ final class ChangeTracker: TransactionObserver {
     }
 
     func version(of table: String) -> UInt64 { byTable[table] ?? 0 }
+
+    /// Whole-database replacements SQLite reports to no hook (a restore through the backup API
+    /// announces itself with `Database.notifyChanges(in: .fullDatabase)`).
+    private(set) var wholesale: UInt64 = 0
+
+    func databaseDidChange() {
+        guard !paused else { return }
+        wholesale &+= 1
+    }
 
     func databaseDidCommit(_ db: Database) {}
     func databaseDidRollback(_ db: Database) {}

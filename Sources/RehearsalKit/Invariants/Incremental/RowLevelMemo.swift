@@ -2,7 +2,8 @@ import GRDB
 
 /// Answers about the rows of a table that existed before (the baseline's rows: are they all
 /// there, are the immutable ones unchanged) stay true while nothing rewrote the table: no
-/// UPDATE, no DELETE, no DDL, no restore, no other process, no new baseline. An INSERT adds a
+/// UPDATE, no DELETE, no DDL that touched it, no restore, no other process, no new baseline
+/// (the caller's `dependsOn` says which of those it reads). An INSERT adds a
 /// row and cannot remove or change one — except `INSERT OR REPLACE`, whose deletion of the row
 /// it replaces SQLite's update hook does not report (a conflict on the id, on another UNIQUE
 /// column or on the rowid), and a row that reuses a baseline id in a table where `id` is not
@@ -19,29 +20,50 @@ enum RowLevelMemo {
         var insertsSeen: Int
         /// The table's row count when `insertsSeen` was taken (`whileUnchanged`: unused).
         var rows = 0
+        /// `PRAGMA schema_version` when `insertsSeen` was taken.
+        var schema: UInt64 = 0
+        /// The table's change count (`ChangeTracker.version(of:)`) then: while it has not moved,
+        /// no row of the table was inserted, updated or deleted, so not even its rows need counting.
+        var version: UInt64 = 0
         var value: Any
     }
 
-    /// `compute()`, or what it returned last time when `table` has not been rewritten since.
+    /// `compute()`, or what it returned last time when `table` has not been rewritten since and
+    /// `dependsOn` (everything else the answer reads, as numbers: `ChangeTracker.epoch` unless
+    /// the caller knows better) is the same.
+    ///
+    /// The insert log names rows by rowid, and a VACUUM in the same step may renumber them: when
+    /// the schema cookie moved (which a VACUUM does), rows inserted since the last check make
+    /// the answer be computed again.
     static func remembered<Value>(
-        _ name: String, table: String, db: Database, changes: ChangeTracker?, newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
+        _ name: String, table: String, db: Database, changes: ChangeTracker?, dependsOn: (ChangeTracker) throws -> [UInt64],
+        newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
     ) throws -> Value {
         guard let changes else { return try compute() }
-        let key = changes.epoch + [changes.rewrites[table.lowercased()] ?? 0]
-        let log = changes.inserted[table.lowercased()] ?? []
+        let lowered = table.lowercased()
+        let key = try dependsOn(changes) + [changes.rewrites[lowered] ?? 0]
+        let version = changes.version(of: lowered)
+        // No row event on the table and no DDL anywhere since: nothing to count. (After DDL the
+        // rows are counted: a table dropped and created again can get its old root page back,
+        // and its definition is then the same while its rows are gone.)
+        if let entry = changes.memo[name], entry.key == key, entry.version == version, entry.schema == changes.schemaCookie, let value = entry.value as? Value {
+            changes.reused += 1
+            return value
+        }
+        let log = changes.inserted[lowered] ?? []
         let rows = try changes.rowCount(of: table, db)
         if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value {
             let fresh = Array(log[entry.insertsSeen...])
-            let harmless = try rows == entry.rows + fresh.count && (fresh.isEmpty || !newRowsMatter(fresh))
+            let harmless = try rows == entry.rows + fresh.count
+                && (fresh.isEmpty || (entry.schema == changes.schemaCookie && !newRowsMatter(fresh)))
             if harmless {
-                changes.memo[name]?.insertsSeen = log.count
-                changes.memo[name]?.rows = rows
+                changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, schema: changes.schemaCookie, version: version, value: value)
                 changes.reused += 1
                 return value
             }
         }
         let value = try compute()
-        changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, value: value)
+        changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, schema: changes.schemaCookie, version: version, value: value)
         return value
     }
 }
