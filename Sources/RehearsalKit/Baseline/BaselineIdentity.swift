@@ -36,7 +36,7 @@ enum BaselineIdentity {
     /// `changes`: inside an incremental evaluation, the answer is reused while the table was
     /// only added to (`RowLevelMemo`).
     static func missing(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String]) {
-        try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, db: db, changes: changes,
+        try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, db: db, changes: changes, dependsOn: { try rowsKey($0, table, db) },
                                     newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
             try countMissing(db, table, limit: limit)
         }
@@ -52,10 +52,17 @@ enum BaselineIdentity {
     /// Baseline rows of an immutable table whose content changed: how many, and the first ids.
     /// Nil when the table's columns are not the baseline's (the content cannot be compared).
     static func changed(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String])? {
-        try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, db: db, changes: changes,
+        try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, db: db, changes: changes, dependsOn: { try rowsKey($0, table, db) },
                                     newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
             try countChanged(db, table, limit: limit)
         }
+    }
+
+    /// What an answer about the baseline's rows of `table` reads besides the table's rows: its
+    /// definition (not the whole schema: a migration that adds other tables leaves it standing)
+    /// and the baseline's own tables.
+    private static func rowsKey(_ changes: ChangeTracker, _ table: String, _ db: Database) throws -> [UInt64] {
+        try changes.baselineRows + [changes.shape(of: table, db)]
     }
 
     /// Whether one of the rows inserted since (by rowid) carries a baseline row's id: an
@@ -87,11 +94,12 @@ enum BaselineIdentity {
 
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    /// `rehearse_fingerprint(a, b, …)`: FNV-1a over each value's type, length and bytes, so two rows
-    /// have the same fingerprint only when every column holds the same value. A C callback that
-    /// reads SQLite's values in place: it runs once per baseline row at every evaluation of an
-    /// immutability invariant, where GRDB's boxed `DatabaseValue` arguments cost more than the
-    /// query itself.
+    /// `rehearse_fingerprint(a, b, …)`: a 64-bit hash of each value's type, length and bytes
+    /// (`RowHasher`), so two rows have the same fingerprint only when every column holds the same
+    /// value. A C callback that reads SQLite's values in place: it runs once per baseline row at
+    /// every evaluation of an immutability invariant, where GRDB's boxed `DatabaseValue`
+    /// arguments cost more than the query itself. Only ever compared within the process (temp
+    /// tables, memory): nothing written to a file depends on it.
     ///
     /// Registered once per connection: registering a function again makes SQLite expire every
     /// prepared statement of the connection (and refuse while one is running), which would
@@ -105,39 +113,42 @@ enum BaselineIdentity {
         sqlite3_finalize(probe)
         sqlite3_create_function_v2(db.sqliteConnection, "rehearse_fingerprint", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
                                    { context, count, values in
-                                       var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                                       @inline(__always) func mix(_ byte: UInt8) {
-                                           hash ^= UInt64(byte)
-                                           hash &*= 0x0000_0100_0000_01B3
-                                       }
+                                       var hasher = RowHasher()
                                        for index in 0..<Int(count) {
                                            let value = values![index]
                                            switch sqlite3_value_type(value) {
-                                           case SQLITE_INTEGER:
-                                               mix(1)
-                                               withUnsafeBytes(of: sqlite3_value_int64(value).littleEndian) { $0.forEach(mix) }
-                                           case SQLITE_FLOAT:
-                                               mix(2)
-                                               withUnsafeBytes(of: sqlite3_value_double(value).bitPattern.littleEndian) { $0.forEach(mix) }
+                                           case SQLITE_INTEGER: hasher.integer(sqlite3_value_int64(value))
+                                           case SQLITE_FLOAT: hasher.real(sqlite3_value_double(value))
                                            case SQLITE_TEXT, SQLITE_BLOB:
-                                               // Text and blobs alike: their type, then the length first, so bytes
-                                               // cannot move across a value boundary unseen, then the bytes as stored
-                                               // (sqlite3_value_blob reads text in place, without conversion).
-                                               mix(sqlite3_value_type(value) == SQLITE_TEXT ? 3 : 4)
+                                               // sqlite3_value_blob reads text in place, without conversion.
+                                               let type = sqlite3_value_type(value)
                                                let bytes = sqlite3_value_blob(value)
-                                               let count = sqlite3_value_bytes(value)
-                                               withUnsafeBytes(of: count.littleEndian) { $0.forEach(mix) }
-                                               if let bytes { UnsafeRawBufferPointer(start: bytes, count: Int(count)).forEach(mix) }
-                                               mix(0xFF)
-                                           default:
-                                               mix(0)
+                                               let length = Int(sqlite3_value_bytes(value))
+                                               hasher.bytes(text: type == SQLITE_TEXT, UnsafeRawBufferPointer(start: length == 0 ? nil : bytes, count: length))
+                                           default: hasher.null()
                                            }
                                        }
-                                       sqlite3_result_int64(context, Int64(bitPattern: hash))
+                                       sqlite3_result_int64(context, Int64(bitPattern: hasher.finish()))
                                    }, nil, nil, nil)
     }
 
-    /// The same fingerprint computed in Swift (tests compare the two).
+    /// `rehearse_fingerprint` computed in Swift (tests compare the two).
+    static func rowHash(_ values: [DatabaseValue]) -> UInt64 {
+        var hasher = RowHasher()
+        for value in values {
+            switch value.storage {
+            case .null: hasher.null()
+            case .int64(let int): hasher.integer(int)
+            case .double(let double): hasher.real(double)
+            case .string(var string): string.withUTF8 { hasher.bytes(text: true, UnsafeRawBufferPointer($0)) }
+            case .blob(let data): data.withUnsafeBytes { hasher.bytes(text: false, $0) }
+            }
+        }
+        return hasher.finish()
+    }
+
+    /// FNV-1a over each value's type, length and bytes: the per-row fingerprint in a backup
+    /// file's checksum (`BackupFile.summary`), so it never changes.
     static func fingerprintValue(_ values: [DatabaseValue]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) {

@@ -77,12 +77,17 @@ import Testing
             let rows: [[DatabaseValue]] = [
                 [1.databaseValue, "a".databaseValue, DatabaseValue.null], [Int64.min.databaseValue, 2.5.databaseValue, Data([0, 1, 255]).databaseValue],
                 ["".databaseValue, "Ünïcödé ✓".databaseValue, (-0.0).databaseValue], ["1".databaseValue], [1.databaseValue],
+                // Eight bytes at a time: whole words, a tail, bytes moved across a value boundary,
+                // zero padding that is not data, text and blob with the same bytes.
+                ["abcdefgh".databaseValue], ["abcdefghi".databaseValue], ["abcdefgh".databaseValue, "i".databaseValue],
+                ["abcdefghijklmnop".databaseValue], [Data(count: 8).databaseValue], [Data(count: 9).databaseValue],
+                [Data("abcdefgh".utf8).databaseValue],
             ]
             var seen = Set<Int64>()
             for values in rows {
                 let sql = "SELECT rehearse_fingerprint(" + values.map { _ in "?" }.joined(separator: ", ") + ")"
                 let fromSQL = try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(values))!
-                #expect(UInt64(bitPattern: fromSQL) == BaselineIdentity.fingerprintValue(values))
+                #expect(UInt64(bitPattern: fromSQL) == BaselineIdentity.rowHash(values))
                 seen.insert(fromSQL)
             }
             #expect(seen.count == rows.count, "'1' and 1 differ, and so does every other row")
