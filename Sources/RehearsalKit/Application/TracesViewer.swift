@@ -28,12 +28,12 @@ public enum TracesViewer {
         let rows: [Row]
         if let trace {
             let sql = trace == "latest"
-                ? "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 1"
-                : "SELECT * FROM agent_traces WHERE trace_id = ?"
-            rows = try Row.fetchAll(db, sql: sql, arguments: trace == "latest" ? [] : [trace])
+                ? "SELECT \(shown) FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 1"
+                : "SELECT \(shown) FROM agent_traces WHERE trace_id = ?"
+            rows = try Row.fetchAll(db, cached: sql, arguments: trace == "latest" ? [] : [trace])
             guard !rows.isEmpty else { throw ApplicationError(404, "no trace \(trace)") }
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+            rows = try Row.fetchAll(db, cached: "SELECT \(shown) FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
         }
         var lines: [String] = ["<h1>Agent traces</h1>", "<table>"]
         for row in rows {
@@ -84,7 +84,23 @@ public enum TracesViewer {
         text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
     }
 
+    /// The columns a page shows, named: a statement prepared once per connection (a `SELECT *`
+    /// could not be, since another process may change the table's columns under it).
+    static let shown = "trace_id, agent_type, status, started_at, triggered_by, input_summary, output_summary, tool_calls"
+
+    /// `&`, `<` and `>` as entities; most cells have none, and are returned as they are.
     static func escapeHTML(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 16)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
     }
 }

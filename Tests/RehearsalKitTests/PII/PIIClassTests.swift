@@ -243,4 +243,14 @@ import Testing
         }
         print("one verdict: \(compared) documents judged alike in a column and on a page")
     }
+
+    /// A cell is escaped so it cannot open a tag or an entity, and unescaping gives it back.
+    @Test func cellsAreEscapedAndComeBackWhole() {
+        for text in ["plain text, no markup", "<script>alert('x')</script> & more", "&lt; already looks escaped", "Ünïcödé <✓>", ""] {
+            let escaped = TracesViewer.escapeHTML(text)
+            #expect(!escaped.contains("<") && !escaped.contains(">"))
+            #expect(TracesViewer.unescapeHTML(escaped) == text)
+        }
+        #expect(TracesViewer.escapeHTML("a<b>&c") == "a&lt;b&gt;&amp;c")
+    }
 }

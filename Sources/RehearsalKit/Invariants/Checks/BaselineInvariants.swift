@@ -41,7 +41,9 @@ struct RolesRetainedInvariant: Invariant {
 /// `baseline.counts_unchanged`: checklist 4.1, the nine tables' counts and the latest audit id
 /// are exactly the baseline's. Any write changes them; the evidence says by how much.
 struct CountsUnchangedInvariant: Invariant {
-    var reads: InvariantReads { InvariantReads(allTables: true, world: [.baseline]) }
+    /// The nine tables (their rows, and whether they exist: the schema, which every invariant
+    /// depends on) and the baseline; not the tables the deploy adds.
+    var reads: InvariantReads { InvariantReads(tables: Set(Baseline.tables), world: [.baseline]) }
 
     var info: InvariantInfo {
         InvariantInfo(id: "baseline.counts_unchanged", title: "The nine tables' counts and the latest audit event id match the baseline",
@@ -51,7 +53,7 @@ struct CountsUnchangedInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
         var evidence: [Evidence] = []
-        for (table, before, current) in try BaselineTables.compare(context.db, baseline) {
+        for (table, before, current) in try BaselineTables.compare(context.db, baseline, changes: context.changes) {
             guard let after = current else {
                 evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))"))
                 continue
@@ -77,7 +79,9 @@ struct CountsUnchangedInvariant: Invariant {
 /// no table may have fewer rows. Unlike `counts_unchanged`, new rows are fine: this is what a
 /// restore or rollback must keep.
 struct NoDataLostInvariant: Invariant {
-    var reads: InvariantReads { InvariantReads(allTables: true, world: [.baseline]) }
+    /// The nine tables (their rows, and whether they exist: the schema, which every invariant
+    /// depends on) and the baseline; not the tables the deploy adds.
+    var reads: InvariantReads { InvariantReads(tables: Set(Baseline.tables), world: [.baseline]) }
 
     var info: InvariantInfo {
         InvariantInfo(id: "baseline.no_data_lost", title: "No row that existed at the baseline has been lost",
@@ -88,7 +92,7 @@ struct NoDataLostInvariant: Invariant {
         guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
         var evidence: [Evidence] = []
         let byIdentity = try BaselineIdentity.isRecorded(context.db)
-        for (table, before, current) in try BaselineTables.compare(context.db, baseline) {
+        for (table, before, current) in try BaselineTables.compare(context.db, baseline, changes: context.changes) {
             guard let after = current else {
                 if before > 0 { evidence.append(Evidence(table: table, note: "table does not exist (baseline count \(before))")) }
                 continue
@@ -106,9 +110,10 @@ struct NoDataLostInvariant: Invariant {
             evidence.append(Evidence(table: "audit_events", rowId: String(latest), note: "the baseline's latest audit event is gone"))
         }
         if try context.db.tableExists("users") {
-            let present = Set(try String.fetchAll(context.db, cached: "SELECT id FROM users"))
-            for id in baseline.userRoles.keys.sorted() where !present.contains(id) {
-                evidence.append(Evidence(table: "users", rowId: id, note: "baseline user is gone"))
+            // Asked again only when users changed (or the baseline, the schema: the epoch).
+            evidence += try RowLevelMemo.whileUnchanged("no_data_lost.users", tables: ["users"], also: [], changes: context.changes) {
+                let present = Set(try String.fetchAll(context.db, cached: "SELECT id FROM users"))
+                return baseline.userRoles.keys.sorted().filter { !present.contains($0) }.map { Evidence(table: "users", rowId: $0, note: "baseline user is gone") }
             }
         }
         if evidence.isEmpty { return .holds(detail: byIdentity ? "every baseline row is still there, by id" : "no table has fewer rows than the baseline (counts only: the baseline has no row identity)") }
@@ -118,9 +123,11 @@ struct NoDataLostInvariant: Invariant {
 
 /// The nine tables' baseline counts beside their counts now (nil when the table is gone).
 enum BaselineTables {
-    static func compare(_ db: Database, _ baseline: Baseline) throws -> [(table: String, before: Int, after: Int?)] {
+    /// `changes`: inside an incremental evaluation, each count is asked once per round of checks.
+    static func compare(_ db: Database, _ baseline: Baseline, changes: ChangeTracker? = nil) throws -> [(table: String, before: Int, after: Int?)] {
         try Baseline.tables.map { table in
-            let after = try db.tableExists(table) ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(table)") : nil
+            guard try db.tableExists(table) else { return (table, baseline.tableCounts[table] ?? 0, nil) }
+            let after = try changes?.rowCount(of: table, db) ?? Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(table)")
             return (table, baseline.tableCounts[table] ?? 0, after)
         }
     }

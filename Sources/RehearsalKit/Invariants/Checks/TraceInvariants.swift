@@ -14,9 +14,7 @@ struct TracesNoPIIInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("007_add_agent_traces") { return notYet }
-        let people = try TraceRecorder.knownPeople(context.db)
-        let scanner = PIIScanner(people: people)
-        let peopleKey = TraceRecorder.fingerprint(people)
+        let (scanner, peopleKey) = try KnownPeopleScanner.current(context)
         var evidence: [Evidence] = []
         var count = 0
         let rows = try Row.fetchCursor(context.db, sql: "SELECT id, input_summary, output_summary, tool_calls, error_message, triggered_by FROM agent_traces ORDER BY rowid")
@@ -62,9 +60,8 @@ struct ViewerNoPIIInvariant: Invariant {
         if cache.isEmpty && !(world.tracesViewerEnabled && traces) {
             return .notApplicable(reason: "nothing can be served: no cached page, and \(world.tracesViewerEnabled ? "no agent_traces table" : "the viewer is not serving")")
         }
-        let people = try TraceRecorder.knownPeople(context.db)
-        let scanner = PIIScanner(people: people)
-        let peopleKey = withUnsafeBytes(of: TraceRecorder.fingerprint(people)) { Array($0) }
+        let (scanner, people) = try KnownPeopleScanner.current(context)
+        let peopleKey = withUnsafeBytes(of: people) { Array($0) }
         // The same page and the same people: the same findings.
         func findings(_ page: String) -> [PIIType] {
             let key = Fingerprint.of([peopleKey, Array(page.utf8)])
@@ -101,5 +98,17 @@ struct ViewerNoPIIInvariant: Invariant {
         }
         if evidence.isEmpty { return .holds(detail: world.tracesViewerEnabled ? "viewer and cache show no PII" : "viewer disabled; cache holds no PII") }
         return .broken(detail: "\(evidence.count) PII exposure(s) in the viewer or its cache", evidence: evidence)
+    }
+}
+
+/// The scanner both trace invariants judge with, built on the application's users, and their
+/// fingerprint: built again only when `users` changed (or the schema: the epoch), not at every
+/// evaluation of a session.
+enum KnownPeopleScanner {
+    static func current(_ context: InvariantContext) throws -> (scanner: PIIScanner, people: UInt64) {
+        try RowLevelMemo.whileUnchanged("pii.known_people", tables: ["users"], also: [], changes: context.changes) {
+            let people = try TraceRecorder.knownPeople(context.db)
+            return (PIIScanner(people: people), TraceRecorder.fingerprint(people))
+        }
     }
 }
