@@ -17,7 +17,7 @@ enum BaselineIdentity {
         try db.execute(sql: """
             DROP TABLE IF EXISTS temp.rehearse_baseline_rows;
             DROP TABLE IF EXISTS temp.rehearse_baseline_columns;
-            CREATE TEMP TABLE rehearse_baseline_rows (tbl TEXT NOT NULL, id NOT NULL, fingerprint INTEGER, PRIMARY KEY (tbl, id));
+            CREATE TEMP TABLE rehearse_baseline_rows (tbl TEXT NOT NULL, id NOT NULL, fingerprint INTEGER);
             CREATE TEMP TABLE rehearse_baseline_columns (tbl TEXT NOT NULL PRIMARY KEY, columns TEXT NOT NULL);
             """)
         for table in Baseline.tables where try db.tableExists(table) {
@@ -26,6 +26,9 @@ enum BaselineIdentity {
             try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns) VALUES (?, ?)", arguments: [table, columns.joined(separator: ",")])
             try db.execute(sql: "INSERT INTO rehearse_baseline_rows (tbl, id, fingerprint) SELECT ?, id, \(fingerprint) FROM \(quoted(table))", arguments: [table])
         }
+        // The key is built once the rows are in (one sort), not row by row in the ids' random
+        // order; a duplicate (tbl, id) fails here as the primary key it replaces would have.
+        try db.execute(sql: "CREATE UNIQUE INDEX temp.rehearse_baseline_rows_key ON rehearse_baseline_rows (tbl, id)")
     }
 
     static func isRecorded(_ db: Database) throws -> Bool {

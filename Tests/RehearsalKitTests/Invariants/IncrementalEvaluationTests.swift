@@ -198,6 +198,44 @@ import Testing
         }
     }
 
+    /// `evaluation.deterministic` reads three tables' rows: DDL elsewhere keeps its verdict,
+    /// while the evaluations table rebuilt under its own name with a row rewritten (no row event
+    /// on it), or dropped and created again empty, is judged again.
+    @Test func determinismFollowsItsTablesNotTheWholeSchema() throws {
+        try Self.seededSession { db, world, evaluation in
+            func status() throws -> InvariantResult {
+                try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == "evaluation.deterministic" })
+            }
+            #expect(try status().status.holds)
+            try db.execute(sql: "CREATE TABLE unrelated_notes (id INTEGER PRIMARY KEY, body TEXT)")
+            let reused = evaluation.reusedRowAnswers
+            #expect(try status().status.holds)
+            #expect(evaluation.reusedRowAnswers > reused, "DDL on another table: the verdict stands")
+
+            let id = try #require(try String.fetchOne(db, sql: "SELECT id FROM evaluations ORDER BY rowid LIMIT 1"))
+            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'evaluations'"))
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: create.replacingOccurrences(of: "CREATE TABLE evaluations", with: "CREATE TABLE evaluations_rebuilt"))
+            try db.execute(sql: "INSERT INTO evaluations_rebuilt SELECT * FROM evaluations")
+            try db.execute(sql: "UPDATE evaluations_rebuilt SET output = '{\"tampered\":true}' WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DROP TABLE evaluations")
+            try db.execute(sql: "ALTER TABLE evaluations_rebuilt RENAME TO evaluations")
+            let rebuilt = try status()
+            guard case .broken(_, let evidence) = rebuilt.status else { Issue.record("the rewritten row was not found: \(rebuilt.status)"); return }
+            #expect(evidence.contains { $0.rowId == id })
+
+            // policy_versions dropped and created again empty: a table of one page gets its root
+            // page back, so its definition is the same number and only its row count tells.
+            let versions = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'policy_versions'"))
+            try db.execute(sql: "DROP TABLE policy_versions")
+            try db.execute(sql: versions)
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let emptied = try status()
+            guard case .broken(_, let gone) = emptied.status else { Issue.record("missing versions not found: \(emptied.status)"); return }
+            #expect(gone.contains { $0.column == "policy_version_id" })
+        }
+    }
+
     /// `fk.no_orphans` checks again only the tables that changed or whose parents did: a child
     /// table nobody touched is found orphaned when its parent row goes, and whole again when
     /// the parent comes back.

@@ -16,6 +16,14 @@ struct EvaluationDeterminismInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("002_create_signals_evaluations") { return notYet }
+        // The verdict reads the three tables' rows and nothing else of the schema: a migration
+        // that adds other tables leaves it standing.
+        return try RowLevelMemo.whileTablesUnchanged("evaluation.deterministic", tables: ["policy_versions", "evaluations", "signals"],
+                                                     db: context.db, changes: context.changes) { try reEvaluate(context) }
+    }
+
+    /// Re-evaluates every stored evaluation (those already known to reproduce excepted).
+    func reEvaluate(_ context: InvariantContext) throws -> InvariantStatus {
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
         for row in try Row.fetchAll(db, cached: "SELECT id, rules FROM policy_versions") {

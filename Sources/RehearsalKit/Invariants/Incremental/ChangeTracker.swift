@@ -29,6 +29,9 @@ final class ChangeTracker: TransactionObserver {
     private(set) var epoch: [UInt64] = []
     /// `PRAGMA schema_version` this round.
     private(set) var schemaCookie: UInt64 = 0
+    /// Row changes no hook reported: other processes' writes (`PRAGMA data_version`) and
+    /// whole-database replacements.
+    private(set) var unreported: [UInt64] = []
     /// What every answer about the baseline's rows depends on besides the table itself: other
     /// processes' writes, whole-database replacements, the baseline taken, and the baseline's
     /// own temp tables.
@@ -45,7 +48,8 @@ final class ChangeTracker: TransactionObserver {
     func beginRound(schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) {
         schemaCookie = schema
         epoch = [schema, external, bookkeeping, wholesale, baseline]
-        baselineRows = [external, wholesale, baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
+        unreported = [external, wholesale]
+        baselineRows = unreported + [baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
         rowCounts = [:]
         if shapesRead != [schema, tempSchema, external, wholesale] {
             shapesRead = [schema, tempSchema, external, wholesale]

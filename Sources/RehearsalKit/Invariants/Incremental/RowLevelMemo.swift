@@ -25,6 +25,8 @@ enum RowLevelMemo {
         /// The table's change count (`ChangeTracker.version(of:)`) then: while it has not moved,
         /// no row of the table was inserted, updated or deleted, so not even its rows need counting.
         var version: UInt64 = 0
+        /// `whileTablesUnchanged`: each table's row count when the answer was computed.
+        var counts: [Int] = []
         var value: Any
     }
 
@@ -84,6 +86,31 @@ extension RowLevelMemo {
         }
         let value = try compute()
         changes.memo[name] = Entry(key: key, insertsSeen: 0, value: value)
+        return value
+    }
+}
+
+extension RowLevelMemo {
+    /// `compute()`, or what it returned last time when none of `tables` had a row event and
+    /// each still has its definition (`ChangeTracker.shape`), whatever DDL happened elsewhere:
+    /// for an answer that reads only those tables' rows (a migration that adds other tables does
+    /// not make it stale). After DDL the rows are counted too, since a table dropped and created
+    /// again may get its old root page back, with its definition the same and its rows gone.
+    static func whileTablesUnchanged<Value>(
+        _ name: String, tables: [String], db: Database, changes: ChangeTracker?, compute: () throws -> Value
+    ) throws -> Value {
+        guard let changes else { return try compute() }
+        var key = changes.unreported
+        for table in tables { key += [try changes.shape(of: table, db), changes.version(of: table.lowercased())] }
+        if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
+            if try entry.schema == changes.schemaCookie || entry.counts == tables.map({ try changes.rowCount(of: $0, db) }) {
+                changes.memo[name]?.schema = changes.schemaCookie
+                changes.reused += 1
+                return value
+            }
+        }
+        let value = try compute()
+        changes.memo[name] = Entry(key: key, insertsSeen: 0, schema: changes.schemaCookie, counts: try tables.map { try changes.rowCount(of: $0, db) }, value: value)
         return value
     }
 }
