@@ -25,15 +25,20 @@ public enum TracesViewer {
         guard try db.tableExists("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
         let sanitize = !world.faultActive(.viewerUnsanitized)
         let scanner = try given ?? PIIScanner(people: TraceRecorder.knownPeople(db))
+        // The shown columns by name, through a prepared statement; a table that lost one of
+        // them (schema drift) is read whole, and the missing column shows nothing, as before.
+        func fetch(_ rest: String, _ arguments: StatementArguments = []) throws -> [Row] {
+            do { return try Row.fetchAll(db, cached: "SELECT \(shown) FROM agent_traces " + rest, arguments: arguments) }
+            catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
+                return try Row.fetchAll(db, sql: "SELECT * FROM agent_traces " + rest, arguments: arguments)
+            }
+        }
         let rows: [Row]
         if let trace {
-            let sql = trace == "latest"
-                ? "SELECT \(shown) FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 1"
-                : "SELECT \(shown) FROM agent_traces WHERE trace_id = ?"
-            rows = try Row.fetchAll(db, cached: sql, arguments: trace == "latest" ? [] : [trace])
+            rows = trace == "latest" ? try fetch("ORDER BY started_at DESC, rowid DESC LIMIT 1") : try fetch("WHERE trace_id = ?", [trace])
             guard !rows.isEmpty else { throw ApplicationError(404, "no trace \(trace)") }
         } else {
-            rows = try Row.fetchAll(db, cached: "SELECT \(shown) FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+            rows = try fetch("ORDER BY started_at DESC, rowid DESC LIMIT 50")
         }
         var lines: [String] = ["<h1>Agent traces</h1>", "<table>"]
         for row in rows {

@@ -24,6 +24,13 @@ struct ArchiveAttachment {
             return (bytes, size)
         }
         guard let bytes else { throw DatabaseError(resultCode: .SQLITE_NOMEM, message: "the archive could not be read into memory") }
+        // An archive copied from a database in WAL mode (a served stack's) keeps WAL's file
+        // format numbers in its header, which SQLite's in-memory files cannot open: as SQLite's
+        // documentation for sqlite3_deserialize says, they are set back to the rollback journal's.
+        if size >= 20 {
+            bytes[18] = 1
+            bytes[19] = 1
+        }
         do {
             try db.execute(sql: "ATTACH DATABASE ':memory:' AS \(Self.schema)")
         } catch {
@@ -39,7 +46,9 @@ struct ArchiveAttachment {
         }
     }
 
-    func detach() {
-        try? db.execute(sql: "DETACH DATABASE \(Self.schema)")
+    /// Detaches the archive; a second call finds nothing to detach and does nothing.
+    func detach() throws {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pragma_database_list WHERE name = ?)", arguments: [Self.schema]) == true else { return }
+        try db.execute(sql: "DETACH DATABASE \(Self.schema)")
     }
 }

@@ -80,7 +80,7 @@ enum PgRestore {
         // Attached outside any transaction (SQLite refuses to detach inside one), for the
         // whole restore, `-1`'s savepoint included.
         let archive = try ArchiveAttachment(backup, on: db)
-        defer { archive.detach() }
+        defer { try? archive.detach() }
         func apply() throws {
             // Data: recreated tables get the archive's rows; a surviving table's COPY fails
             // whole on the first row whose key is still there.
@@ -105,14 +105,15 @@ enum PgRestore {
                      "ALTER TABLE ONLY public.\(table)\n    ADD CONSTRAINT \(table == "alembic_version" ? "alembic_version_pkc" : "\(table)_pkey") PRIMARY KEY (\(try primaryKeyColumn(db, table)));", multiline: true)
             }
             // Indexes and triggers of the archive are dropped and recreated, on kept tables too.
-            for object in dump.indexes + dump.triggers where survivingTables.contains(object.table) {
+            for object in dump.indexes.filter({ survivingTables.contains($0.table) }) + dump.triggers.filter({ survivingTables.contains($0.table) })
+                + dump.indexes.filter({ !survivingTables.contains($0.table) }) + dump.triggers.filter({ !survivingTables.contains($0.table) }) {
                 let kind = dump.triggers.contains(object) ? "TRIGGER" : "INDEX"
                 try db.execute(sql: "DROP \(kind) IF EXISTS main.\"\(object.name)\"")
-                try db.execute(sql: object.sql)
-            }
-            for object in dump.indexes + dump.triggers where !survivingTables.contains(object.table) {
-                let kind = dump.triggers.contains(object) ? "TRIGGER" : "INDEX"
-                try db.execute(sql: "DROP \(kind) IF EXISTS main.\"\(object.name)\"")
+                // Its table must be main's: with the archive attached, an index on a table main
+                // lacks would otherwise land in the archive and vanish with it.
+                guard try db.tableExists(object.table, in: "main") else {
+                    throw DatabaseError(resultCode: .SQLITE_ERROR, message: "no such table: main.\(object.table)")
+                }
                 try db.execute(sql: object.sql)
             }
             // Catalog state Postgres keeps with the objects: trigger enablement, enum labels.
@@ -123,7 +124,7 @@ enum PgRestore {
                 }
             }
             if try db.tableExists("rehearse_enum_labels", in: "main") {
-                for (type, labels) in dump.types where !survivingTypes.contains(type) {
+                for (type, labels) in dump.types.sorted(by: { $0.key < $1.key }) where !survivingTypes.contains(type) {
                     try db.execute(sql: "DELETE FROM main.rehearse_enum_labels WHERE typname = ?", arguments: [type])
                     for (order, label) in labels.enumerated() {
                         try db.execute(sql: "INSERT INTO main.rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)", arguments: [type, order + 1, label])
@@ -151,7 +152,7 @@ enum PgRestore {
         } else {
             try apply()
         }
-        archive.detach()
+        try archive.detach()
         // Foreign keys re-added over data that breaks them fail, as ADD CONSTRAINT does.
         for key in dump.foreignKeys {
             let orphans = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM pragma_foreign_key_check(?) WHERE parent = ?", arguments: [key.table, key.references]) ?? 0
@@ -177,6 +178,8 @@ enum PgRestore {
             try db.execute(sql: "INSERT INTO main.\(quoted) SELECT * FROM \(ArchiveAttachment.schema).\(quoted)")
             return
         }
+        // An empty table in the archive loads nothing, whatever the columns now (COPY of no rows).
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(ArchiveAttachment.schema).\(quoted))") == true else { return }
         let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, ?) ORDER BY cid", arguments: [table, ArchiveAttachment.schema])
         guard !columns.isEmpty else { return }
         let list = columns.map(BaselineIdentity.quoted).joined(separator: ", ")

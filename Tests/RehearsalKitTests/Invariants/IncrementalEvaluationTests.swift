@@ -195,6 +195,31 @@ import Testing
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             let emptied = try status("baseline.no_data_lost")
             #expect(evidence(emptied).contains { $0.table == "evidence_packs" && $0.rowId == pack })
+
+            // Rows put in place under another name: a table rebuilt and renamed into place once
+            // (its text is now the renamed form), then again from a copy with one baseline row
+            // swapped for a new one, the new table created right after the old one is dropped.
+            func rebuildDecisions(_ copy: String) throws {
+                let text = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'"))
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.execute(sql: "CREATE TABLE decisions_keep AS SELECT * FROM decisions")
+                try db.execute(sql: "DROP TABLE decisions")
+                try db.execute(sql: text.replacingOccurrences(of: "CREATE TABLE \"decisions\"", with: "CREATE TABLE decisions_next")
+                                        .replacingOccurrences(of: "CREATE TABLE decisions ", with: "CREATE TABLE decisions_next "))
+                try db.execute(sql: copy)
+                try db.execute(sql: "DROP TABLE decisions_keep")
+                try db.execute(sql: "ALTER TABLE decisions_next RENAME TO decisions")
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            try rebuildDecisions("INSERT INTO decisions_next SELECT * FROM decisions_keep")
+            let decision = try #require(try String.fetchOne(db, sql: "SELECT id FROM decisions ORDER BY rowid LIMIT 1"))
+            #expect(try !evidence(status("baseline.no_data_lost")).contains { $0.table == "decisions" })
+            let others = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('decisions') WHERE name <> 'id'").map { "\"\($0)\"" }.joined(separator: ", ")
+            try rebuildDecisions("""
+                INSERT INTO decisions_next SELECT * FROM decisions_keep WHERE id <> '\(decision)';
+                INSERT INTO decisions_next (id, \(others)) SELECT 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', \(others) FROM decisions_keep WHERE id = '\(decision)'
+                """)
+            #expect(try evidence(status("baseline.no_data_lost")).contains { $0.table == "decisions" && $0.rowId == decision })
         }
     }
 

@@ -27,14 +27,22 @@ final class ChangeTracker: TransactionObserver {
     /// and the world's baseline as the incremental evaluation read them before this round of
     /// checks: what a memo entry depends on unless it says more precisely (`baselineRows`).
     private(set) var epoch: [UInt64] = []
-    /// `PRAGMA schema_version` this round.
+    /// The main and temp schemas' cookies this round, as one number (each is 32 bits).
     private(set) var schemaCookie: UInt64 = 0
+    /// Moves when DDL since the last round could have put other rows under a table's name:
+    /// an object of the schema went away or changed (a DROP, an ALTER, a RENAME), or a table
+    /// that had row events is gone (rows inserted into a table then renamed into place). DDL
+    /// that only added objects (an upgrade that creates its tables) keeps it, so answers about
+    /// the other tables' rows stand.
+    private(set) var lineage: UInt64 = 0
+    private var lastObjects: Set<String> = []
+    private var lastVersions: [String: UInt64] = [:]
     /// Row changes no hook reported: other processes' writes (`PRAGMA data_version`) and
     /// whole-database replacements.
     private(set) var unreported: [UInt64] = []
     /// What every answer about the baseline's rows depends on besides the table itself: other
-    /// processes' writes, whole-database replacements, the baseline taken, and the baseline's
-    /// own temp tables.
+    /// processes' writes, whole-database replacements, replaced tables, the baseline taken,
+    /// and the baseline's own temp tables.
     private(set) var baselineRows: [UInt64] = []
     /// Tables' row counts and definitions in this round of checks (several remembered answers
     /// ask the same table; the checks themselves change no row and no definition).
@@ -44,15 +52,27 @@ final class ChangeTracker: TransactionObserver {
     private var shapesRead: [UInt64] = []
 
     /// Starts a round of checks: the row counts read last round are forgotten, and the
-    /// definitions too when a schema cookie moved.
-    func beginRound(schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) {
-        schemaCookie = schema
-        epoch = [schema, external, bookkeeping, wholesale, baseline]
+    /// definitions too when a schema cookie moved, after judging what the DDL did (`lineage`).
+    func beginRound(_ db: Database, schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) throws {
+        let cookie = schema << 32 | (tempSchema & 0xFFFF_FFFF)
+        if cookie != schemaCookie || lastObjects.isEmpty {
+            let objects = Set(try String.fetchAll(db, sql: """
+                SELECT 'main|' || type || '|' || name || '|' || tbl_name || '|' || rootpage || '|' || COALESCE(sql, '') FROM main.sqlite_master
+                UNION ALL SELECT 'temp|' || type || '|' || name || '|' || tbl_name || '|' || rootpage || '|' || COALESCE(sql, '') FROM temp.sqlite_master
+                """))
+            let tables = Set(try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_master WHERE type = 'table' UNION SELECT lower(name) FROM temp.sqlite_master WHERE type = 'table'"))
+            let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
+            if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows) { lineage &+= 1 }
+            lastObjects = objects
+        }
+        lastVersions = byTable
+        schemaCookie = cookie
+        epoch = [cookie, external, bookkeeping, wholesale, baseline]
         unreported = [external, wholesale]
-        baselineRows = unreported + [baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
+        baselineRows = unreported + [lineage, baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
         rowCounts = [:]
-        if shapesRead != [schema, tempSchema, external, wholesale] {
-            shapesRead = [schema, tempSchema, external, wholesale]
+        if shapesRead != [cookie, external, wholesale] {
+            shapesRead = [cookie, external, wholesale]
             shapes = [:]
         }
     }
@@ -61,14 +81,14 @@ final class ChangeTracker: TransactionObserver {
     /// schema, and a temp table that would shadow it — as one number: what the rows of a
     /// table an answer was computed on depend on in the schema. DDL that leaves the table as
     /// it was (a migration that adds another table) keeps it; dropping, re-creating, altering,
-    /// renaming another table into its name or shadowing it moves it. 0 when there is no such
-    /// table.
+    /// renaming another table into its name or shadowing it moves it.
     func shape(of table: String, _ db: Database) throws -> UInt64 {
         if let known = shapes[table] { return known }
         BaselineIdentity.registerFingerprint(db)
         let shape = try Int64.fetchOne(db, cached: """
-            SELECT rehearse_fingerprint(m.rootpage, m.sql, (SELECT t.rootpage || ':' || t.sql FROM temp.sqlite_master t WHERE t.type = 'table' AND t.name = ?1 COLLATE NOCASE))
-            FROM main.sqlite_master m WHERE m.type = 'table' AND m.name = ?1 COLLATE NOCASE
+            SELECT rehearse_fingerprint(
+                (SELECT m.rootpage || ':' || m.sql FROM main.sqlite_master m WHERE m.type = 'table' AND m.name = ?1 COLLATE NOCASE),
+                (SELECT t.rootpage || ':' || t.sql FROM temp.sqlite_master t WHERE t.type = 'table' AND t.name = ?1 COLLATE NOCASE))
             """, arguments: [table]).map { UInt64(bitPattern: $0) } ?? 0
         shapes[table] = shape
         return shape

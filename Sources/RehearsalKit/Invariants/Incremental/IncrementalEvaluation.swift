@@ -61,7 +61,7 @@ public final class IncrementalEvaluation {
         }
         // A temp table shadowing a main one moves the temp schema's cookie, not main's.
         let tempSchema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA temp.schema_version") ?? 0)
-        tracker.beginRound(schema: schema, tempSchema: tempSchema, external: external, baseline: world.versions[.baseline])
+        try tracker.beginRound(db, schema: schema, tempSchema: tempSchema, external: external, baseline: world.versions[.baseline])
         var stale: [Int] = []
         var keys: [[UInt64]] = []
         var results: [InvariantResult?] = []
@@ -101,7 +101,7 @@ public final class IncrementalEvaluation {
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
     private func key(_ reads: InvariantReads, schema: UInt64, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
-        var key: [UInt64] = [schema, external, tracker.bookkeeping, tracker.wholesale]
+        var key: [UInt64] = [tracker.schemaCookie, external, tracker.bookkeeping, tracker.wholesale]
         if reads.allTables { key.append(tracker.total) } else {
             for table in reads.tables.sorted() { key.append(tracker.version(of: table)) }
         }

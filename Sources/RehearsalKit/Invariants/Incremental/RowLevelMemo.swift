@@ -100,7 +100,7 @@ extension RowLevelMemo {
         _ name: String, tables: [String], db: Database, changes: ChangeTracker?, compute: () throws -> Value
     ) throws -> Value {
         guard let changes else { return try compute() }
-        var key = changes.unreported
+        var key = changes.unreported + [changes.lineage]
         for table in tables { key += [try changes.shape(of: table, db), changes.version(of: table.lowercased())] }
         if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
             if try entry.schema == changes.schemaCookie || entry.counts == tables.map({ try changes.rowCount(of: $0, db) }) {
