@@ -88,8 +88,22 @@ struct ViewerNoPIIInvariant: Invariant {
                 var found: [Evidence] = []
                 let traceIds = try String.fetchAll(context.db, cached: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
                 for trace in [nil] + traceIds.map(Optional.some) {
-                    let page = try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner)
-                    for type in findings(page) {
+                    // A sanitized trace page shows its rows' columns scrubbed with the known
+                    // people, and nothing else: its findings are those of the same rows with the
+                    // same people, known without rendering it again. (Unsanitized, the page
+                    // also looks users up by id: always rendered.)
+                    let rowsKey: UInt64? = try trace.flatMap { id in
+                        guard sanitized == 1, context.cache != nil, let rows = try Self.rowFingerprints(context.db, trace: id) else { return nil }
+                        return Fingerprint.of([peopleKey, Array("trace page".utf8)] + rows)
+                    }
+                    let types: [PIIType]
+                    if let rowsKey, let known = context.cache?.pageFindings(rowsKey) {
+                        types = known
+                    } else {
+                        types = findings(try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner))
+                        if let rowsKey { context.cache?.rememberPageFindings(rowsKey, types) }
+                    }
+                    for type in types {
                         found.append(Evidence(table: "agent_traces", rowId: trace, note: "/traces\(trace.map { "/\($0)" } ?? "") shows \(type.rawValue)"))
                     }
                 }
@@ -109,6 +123,21 @@ enum KnownPeopleScanner {
         try RowLevelMemo.whileUnchanged("pii.known_people", tables: ["users"], also: [], changes: context.changes) {
             let people = try TraceRecorder.knownPeople(context.db)
             return (PIIScanner(people: people), TraceRecorder.fingerprint(people))
+        }
+    }
+}
+
+extension ViewerNoPIIInvariant {
+    /// The rows a trace's page shows, as `rehearse_fingerprint`s of the columns it shows, in
+    /// the page's order; nil when the table lacks one of them (schema drift: the page is
+    /// rendered and judged every time).
+    static func rowFingerprints(_ db: Database, trace: String) throws -> [[UInt8]]? {
+        BaselineIdentity.registerFingerprint(db)
+        do {
+            return try Int64.fetchAll(db, cached: "SELECT rehearse_fingerprint(\(TracesViewer.shown)) FROM agent_traces WHERE trace_id = ?", arguments: [trace])
+                .map { withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
+        } catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
+            return nil
         }
     }
 }
