@@ -47,15 +47,15 @@ final class ChangeTracker: TransactionObserver {
     /// processes' writes, whole-database replacements, replaced tables, the baseline taken,
     /// and the baseline's own temp tables.
     private(set) var baselineRows: [UInt64] = []
-    /// Tables' row counts and definitions in this round of checks (several remembered answers
-    /// ask the same table; the checks themselves change no row and no definition).
-    private var rowCounts: [String: Int] = [:]
+    /// Tables' row counts (several remembered answers ask the same table, at every round),
+    /// each with what it was counted under (`rowCount(of:)`).
+    private var rowCounts: [String: (count: Int, key: [UInt64])] = [:]
     /// Tables' definitions, kept while neither the main nor the temp schema cookie moves.
     private var shapes: [String: UInt64] = [:]
     private var shapesRead: [UInt64] = []
 
-    /// Starts a round of checks: the row counts read last round are forgotten, and the
-    /// definitions too when a schema cookie moved, after judging what the DDL did (`lineage`).
+    /// Starts a round of checks: the definitions read are forgotten when a schema cookie
+    /// moved, after judging what the DDL did (`lineage`).
     func beginRound(_ db: Database, schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) throws {
         let cookie = schema << 32 | (tempSchema & 0xFFFF_FFFF)
         if cookie != schemaCookie || lastObjects.isEmpty {
@@ -73,7 +73,6 @@ final class ChangeTracker: TransactionObserver {
         epoch = [cookie, external, bookkeeping, wholesale, baseline]
         unreported = [external, wholesale]
         baselineRows = unreported + [lineage, baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
-        rowCounts = [:]
         if shapesRead != [cookie, external, wholesale] {
             shapesRead = [cookie, external, wholesale]
             shapes = [:]
@@ -97,10 +96,14 @@ final class ChangeTracker: TransactionObserver {
         return shape
     }
 
+    /// The table's row count, counted again only when something could have moved it since: a
+    /// row event on it (an `INSERT OR REPLACE`'s silent deletion comes with its insert), DDL,
+    /// another process, a whole-database replacement.
     func rowCount(of table: String, _ db: Database) throws -> Int {
-        if let known = rowCounts[table] { return known }
+        let key = [version(of: table.lowercased()), schemaCookie] + unreported
+        if let known = rowCounts[table], known.key == key { return known.count }
         let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
-        rowCounts[table] = count
+        rowCounts[table] = (count, key)
         return count
     }
     /// How many row-level answers were reused (the tests and `rehearse bench` report it).
