@@ -80,15 +80,8 @@ import Testing
     /// an `INSERT OR REPLACE` (whose deletion SQLite's update hook does not report, and which
     /// fires no DELETE trigger), a second row under a baseline id.
     @Test func baselineAnswersAreReusedOnlyWhileTablesAreOnlyAddedTo() throws {
-        try Self.seededSession { db, world, evaluation in
-            try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
-            func status(_ id: String) throws -> InvariantResult {
-                try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == id })
-            }
-            func evidence(_ result: InvariantResult) -> [Evidence] {
-                if case .broken(_, let evidence) = result.status { return evidence }
-                return []
-            }
+        try Self.baselineSession { db, world, evaluation, status in
+            let evidence = Self.evidence
             #expect(try status("baseline.no_data_lost").status.holds)
 
             // Inserts only: the invariant runs again (its table changed), its baseline scans do not.
@@ -134,15 +127,8 @@ import Testing
     /// name (no row change reported on it) or a restore through the backup API to a state with
     /// as many rows (no row change reported at all) makes them be computed again.
     @Test func baselineAnswersSurviveDDLElsewhereButNotARebuildOrARestore() throws {
-        try Self.seededSession { db, world, evaluation in
-            try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
-            func status(_ id: String) throws -> InvariantResult {
-                try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == id })
-            }
-            func evidence(_ result: InvariantResult) -> [Evidence] {
-                if case .broken(_, let evidence) = result.status { return evidence }
-                return []
-            }
+        try Self.baselineSession { db, world, evaluation, status in
+            let evidence = Self.evidence
             #expect(try status("baseline.no_data_lost").status.holds)
 
             try db.execute(sql: "CREATE TABLE unrelated_notes (id INTEGER PRIMARY KEY, body TEXT)")
@@ -228,9 +214,7 @@ import Testing
     /// on it), or dropped and created again empty, is judged again.
     @Test func determinismFollowsItsTablesNotTheWholeSchema() throws {
         try Self.seededSession { db, world, evaluation in
-            func status() throws -> InvariantResult {
-                try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == "evaluation.deterministic" })
-            }
+            func status() throws -> InvariantResult { try Self.result("evaluation.deterministic", evaluation, world, db) }
             #expect(try status().status.holds)
             try db.execute(sql: "CREATE TABLE unrelated_notes (id INTEGER PRIMARY KEY, body TEXT)")
             let reused = evaluation.reusedRowAnswers
@@ -283,6 +267,24 @@ import Testing
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             #expect(try fk().holds, "the parent is back: no orphan")
         }
+    }
+
+    /// `seededSession` with its baseline recorded, and one invariant's result by id.
+    static func baselineSession(_ body: (Database, World, IncrementalEvaluation, (String) throws -> InvariantResult) throws -> Void) throws {
+        try seededSession { db, world, evaluation in
+            try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
+            try body(db, world, evaluation) { try result($0, evaluation, world, db) }
+        }
+    }
+
+    /// One invariant's result after an incremental evaluation (which also evaluates fully).
+    static func result(_ id: String, _ evaluation: IncrementalEvaluation, _ world: World, _ db: Database) throws -> InvariantResult {
+        try #require(try evaluation.evaluate(world.invariantContext(db)).first { $0.info.id == id })
+    }
+
+    static func evidence(_ result: InvariantResult) -> [Evidence] {
+        if case .broken(_, let evidence) = result.status { return evidence }
+        return []
     }
 
     /// A head-revision database seeded with the small profile, its world, and an incremental
