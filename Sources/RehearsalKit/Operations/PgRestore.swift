@@ -105,8 +105,8 @@ enum PgRestore {
                      "ALTER TABLE ONLY public.\(table)\n    ADD CONSTRAINT \(table == "alembic_version" ? "alembic_version_pkc" : "\(table)_pkey") PRIMARY KEY (\(try primaryKeyColumn(db, table)));", multiline: true)
             }
             // Indexes and triggers of the archive are dropped and recreated, on kept tables too.
-            for object in dump.indexes.filter({ survivingTables.contains($0.table) }) + dump.triggers.filter({ survivingTables.contains($0.table) })
-                + dump.indexes.filter({ !survivingTables.contains($0.table) }) + dump.triggers.filter({ !survivingTables.contains($0.table) }) {
+            let objects = dump.indexes + dump.triggers
+            for object in objects.filter({ survivingTables.contains($0.table) }) + objects.filter({ !survivingTables.contains($0.table) }) {
                 let kind = dump.triggers.contains(object) ? "TRIGGER" : "INDEX"
                 try db.execute(sql: "DROP \(kind) IF EXISTS main.\"\(object.name)\"")
                 // Its table must be main's: with the archive attached, an index on a table main

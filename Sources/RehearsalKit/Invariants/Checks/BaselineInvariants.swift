@@ -123,7 +123,8 @@ struct NoDataLostInvariant: Invariant {
 
 /// The nine tables' baseline counts beside their counts now (nil when the table is gone).
 enum BaselineTables {
-    /// `changes`: inside an incremental evaluation, each count is asked once per round of checks.
+    /// `changes`: inside an incremental evaluation, a count is asked again only when something
+    /// could have moved it (`ChangeTracker.rowCount`).
     static func compare(_ db: Database, _ baseline: Baseline, changes: ChangeTracker? = nil) throws -> [(table: String, before: Int, after: Int?)] {
         try Baseline.tables.map { table in
             guard try db.tableExists(table) else { return (table, baseline.tableCounts[table] ?? 0, nil) }

@@ -50,33 +50,33 @@ final class ChangeTracker: TransactionObserver {
     /// Tables' row counts (several remembered answers ask the same table, at every round),
     /// each with what it was counted under (`rowCount(of:)`).
     private var rowCounts: [String: (count: Int, key: [UInt64])] = [:]
-    /// Tables' definitions, kept while neither the main nor the temp schema cookie moves.
+    /// Tables' definitions, kept while neither the main nor the temp schema cookie moves (a
+    /// restore through the backup API and another process's DDL move them too).
     private var shapes: [String: UInt64] = [:]
-    private var shapesRead: [UInt64] = []
 
     /// Starts a round of checks: the definitions read are forgotten when a schema cookie
     /// moved, after judging what the DDL did (`lineage`).
     func beginRound(_ db: Database, schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) throws {
         let cookie = schema << 32 | (tempSchema & 0xFFFF_FFFF)
         if cookie != schemaCookie || lastObjects.isEmpty {
-            let objects = Set(try String.fetchAll(db, sql: """
-                SELECT 'main|' || type || '|' || name || '|' || tbl_name || '|' || rootpage || '|' || COALESCE(sql, '') FROM main.sqlite_master
-                UNION ALL SELECT 'temp|' || type || '|' || name || '|' || tbl_name || '|' || rootpage || '|' || COALESCE(sql, '') FROM temp.sqlite_master
-                """))
-            let tables = Set(try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_master WHERE type = 'table' UNION SELECT lower(name) FROM temp.sqlite_master WHERE type = 'table'"))
+            var objects = Set<String>(), tables = Set<String>()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT 'main', type, name, tbl_name, rootpage, sql FROM main.sqlite_master
+                UNION ALL SELECT 'temp', type, name, tbl_name, rootpage, sql FROM temp.sqlite_master
+                """) {
+                objects.insert((0..<6).map { (row[$0] as DatabaseValue).description }.joined(separator: "|"))
+                if row[1] == "table" { tables.insert((row[2] as String).lowercased()) }
+            }
             let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
             if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows) { lineage &+= 1 }
             lastObjects = objects
+            shapes = [:]
         }
         lastVersions = byTable
         schemaCookie = cookie
         epoch = [cookie, external, bookkeeping, wholesale, baseline]
         unreported = [external, wholesale]
         baselineRows = unreported + [lineage, baseline, version(of: "rehearse_baseline_rows"), version(of: "rehearse_baseline_columns")]
-        if shapesRead != [cookie, external, wholesale] {
-            shapesRead = [cookie, external, wholesale]
-            shapes = [:]
-        }
     }
 
     /// The table's definition as SQLite holds it — its CREATE text and root page in the main

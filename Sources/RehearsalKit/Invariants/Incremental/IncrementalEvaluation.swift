@@ -66,7 +66,7 @@ public final class IncrementalEvaluation {
         var keys: [[UInt64]] = []
         var results: [InvariantResult?] = []
         for (index, invariant) in catalog.invariants.enumerated() {
-            let key = self.key(invariant.reads, schema: schema, external: external, world: world, expectedRevision: context.expectedRevision)
+            let key = self.key(invariant.reads, external: external, world: world, expectedRevision: context.expectedRevision)
             keys.append(key)
             if !invariant.reads.always, !blind, let previous = last[invariant.info.id], previous.key == key {
                 results.append(previous.result)
@@ -100,7 +100,7 @@ public final class IncrementalEvaluation {
     }
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
-    private func key(_ reads: InvariantReads, schema: UInt64, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
+    private func key(_ reads: InvariantReads, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
         var key: [UInt64] = [tracker.schemaCookie, external, tracker.bookkeeping, tracker.wholesale]
         if reads.allTables { key.append(tracker.total) } else {
             for table in reads.tables.sorted() { key.append(tracker.version(of: table)) }
