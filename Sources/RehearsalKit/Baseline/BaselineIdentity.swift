@@ -40,7 +40,7 @@ enum BaselineIdentity {
     /// only added to (`RowLevelMemo`).
     static func missing(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String]) {
         try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, db: db, changes: changes, dependsOn: { try rowsKey($0, table, db) },
-                                    newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
+                                    newRowsMatter: { try reusesBaselineId(db, table, rowids: $0, changes: changes) }) {
             try countMissing(db, table, limit: limit)
         }
     }
@@ -56,7 +56,7 @@ enum BaselineIdentity {
     /// Nil when the table's columns are not the baseline's (the content cannot be compared).
     static func changed(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String])? {
         try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, db: db, changes: changes, dependsOn: { try rowsKey($0, table, db) },
-                                    newRowsMatter: { try reusesBaselineId(db, table, rowids: $0) }) {
+                                    newRowsMatter: { try reusesBaselineId(db, table, rowids: $0, changes: changes) }) {
             try countChanged(db, table, limit: limit)
         }
     }
@@ -70,8 +70,11 @@ enum BaselineIdentity {
 
     /// Whether one of the rows inserted since (by rowid) carries a baseline row's id: an
     /// `INSERT OR REPLACE` that replaced it, or a second row under its id.
-    static func reusesBaselineId(_ db: Database, _ table: String, rowids: [Int64]) throws -> Bool {
+    /// Within a round the rows cannot change, so the missing and the changed answers of a table,
+    /// which ask about the same inserts, share one look (`ChangeTracker.onceThisRound`).
+    static func reusesBaselineId(_ db: Database, _ table: String, rowids: [Int64], changes: ChangeTracker? = nil) throws -> Bool {
         guard rowids.count <= 512 else { return true }
+        if let changes { return try changes.onceThisRound(table, rowids) { try reusesBaselineId(db, table, rowids: rowids) } }
         // The rowids as one JSON array argument: one statement per table, prepared once.
         let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
         return try Bool.fetchOne(db, cached: """

@@ -22,12 +22,12 @@ struct HardOverrideInvariant: Invariant {
             evidence.append(Evidence(table: "decisions", note: "constraint ck_hard_override_requires_approval is not declared"))
         }
         try db.inSavepoint {
-            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            try db.cachedStatement(sql: "PRAGMA defer_foreign_keys = ON").execute()
             do {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO decisions (id, exception_id, decision_type, is_hard_override, rationale, decided_by, decided_at)
                     VALUES (\(ProbeRows.id), \(ProbeRows.id), 'escalate', 1, 'rehearse probe', \(ProbeRows.id), \(ProbeRows.time))
-                    """)
+                    """).execute()
                 evidence.append(Evidence(table: "decisions", note: "a hard override without approval was accepted (rolled back by the check)"))
             } catch let error as DatabaseError where (error.message ?? "").contains("ck_hard_override_requires_approval") {
                 // Rejected by name: enforced.

@@ -61,7 +61,7 @@ struct ImmutabilityInvariant: Invariant {
         var evidence: [Evidence] = []
         try db.inSavepoint {
             // A DELETE of a referenced row must be judged by the trigger, not by foreign keys.
-            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            try db.cachedStatement(sql: "PRAGMA defer_foreign_keys = ON").execute()
             var rowid = try Int64.fetchOne(db, cached: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
             if rowid == nil {
                 try db.execute(sql: ProbeRows.insert(into: table))
@@ -79,7 +79,8 @@ struct ImmutabilityInvariant: Invariant {
                 ("DELETE", "DELETE FROM \(table) WHERE rowid = ?"),
             ] {
                 do {
-                    try db.execute(sql: sql, arguments: [rowid])
+                    // Prepared once per table and schema: the probe runs at every round its table changed.
+                    try db.cachedStatement(sql: sql).execute(arguments: [rowid])
                     evidence.append(Evidence(table: table, rowId: id, note: "\(operation) of a row succeeded (rolled back by the check)"))
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER {
                     // The trigger said no: this is what must happen.

@@ -91,14 +91,19 @@ struct SchemaMatchesRevisionInvariant: Invariant {
 
     static func fingerprint(_ context: InvariantContext) throws -> UInt64 {
         var fields: [[UInt8]] = context.chain.revisions.map { Array($0.checksum.utf8) }
-        for (table, sql) in [(nil, "SELECT type, name, tbl_name, sql FROM main.sqlite_master ORDER BY type, name"),
-                             ("rehearse_enum_labels", "SELECT * FROM rehearse_enum_labels ORDER BY 1, 2, 3"),
+        // The catalogue's rows hashed where they are, as numbers: its long CREATE statements are
+        // not copied out at every evaluation.
+        BaselineIdentity.registerFingerprint(context.db)
+        for fingerprint in try Int64.fetchAll(context.db, cached: "SELECT rehearse_fingerprint(type, name, tbl_name, sql) FROM main.sqlite_master ORDER BY type, name") {
+            withUnsafeBytes(of: fingerprint.littleEndian) { fields.append(Array($0)) }
+        }
+        fields.append([1])
+        for (table, sql) in [("rehearse_enum_labels", "SELECT * FROM rehearse_enum_labels ORDER BY 1, 2, 3"),
                              ("rehearse_trigger_state", "SELECT * FROM rehearse_trigger_state ORDER BY 1"),
                              ("alembic_version", "SELECT version_num FROM alembic_version ORDER BY 1")] {
-            if let table, try !context.db.tableExists(table) { fields.append([0]); continue }
-            // Each row by its value fingerprint (type and bytes of every column): no text
-            // rendering of the catalogue's long CREATE statements at every evaluation.
-            // Not a cached statement: `SELECT *` of a table another process may alter.
+            if try !context.db.tableExists(table) { fields.append([0]); continue }
+            // Each row by its value fingerprint (type and bytes of every column). Not a cached
+            // statement: `SELECT *` of a table another process may alter.
             for row in try Row.fetchAll(context.db, sql: sql) {
                 withUnsafeBytes(of: BaselineIdentity.fingerprintValue(Array(row.databaseValues)).littleEndian) { fields.append(Array($0)) }
             }

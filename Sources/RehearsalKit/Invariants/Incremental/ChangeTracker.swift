@@ -38,7 +38,7 @@ final class ChangeTracker: TransactionObserver {
     /// way in one step, on its old root page, with as many rows — no object changed and no row
     /// event; tables made by migrations, restores or scenarios' CREATE TABLE cannot do this.
     private(set) var lineage: UInt64 = 0
-    private var lastObjects: Set<String> = []
+    private var lastObjects: Set<Int64> = []
     private var lastVersions: [String: UInt64] = [:]
     /// Row changes no hook reported: other processes' writes (`PRAGMA data_version`) and
     /// whole-database replacements.
@@ -59,13 +59,18 @@ final class ChangeTracker: TransactionObserver {
     func beginRound(_ db: Database, schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) throws {
         let cookie = schema << 32 | (tempSchema & 0xFFFF_FFFF)
         if cookie != schemaCookie || lastObjects.isEmpty {
-            var objects = Set<String>(), tables = Set<String>()
-            for row in try Row.fetchAll(db, sql: """
-                SELECT 'main', type, name, tbl_name, rootpage, sql FROM main.sqlite_master
-                UNION ALL SELECT 'temp', type, name, tbl_name, rootpage, sql FROM temp.sqlite_master
-                """) {
-                objects.insert((0..<6).map { (row[$0] as DatabaseValue).description }.joined(separator: "|"))
-                if row[1] == "table" { tables.insert((row[2] as String).lowercased()) }
+            // Each object as one number (its schema, type, names, root page and text): comparing
+            // sets of numbers, not of the objects' text built in Swift, which was most of a round
+            // after DDL.
+            BaselineIdentity.registerFingerprint(db)
+            var objects = Set<Int64>(), tables = Set<String>()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type = 'table', name FROM main.sqlite_master
+                UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type = 'table', name FROM temp.sqlite_master
+                """)
+            while let row = try rows.next() {
+                objects.insert(row[0])
+                if row[1] { tables.insert((row[2] as String).lowercased()) }
             }
             let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
             if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows) { lineage &+= 1 }
@@ -73,6 +78,7 @@ final class ChangeTracker: TransactionObserver {
             shapes = [:]
         }
         lastVersions = byTable
+        thisRound = [:]
         schemaCookie = cookie
         epoch = [cookie, external, bookkeeping, wholesale, baseline]
         unreported = [external, wholesale]
@@ -106,6 +112,18 @@ final class ChangeTracker: TransactionObserver {
         rowCounts[table] = (count, key)
         return count
     }
+    /// Answers about rows that hold for the whole round (no row changes while invariants are
+    /// evaluated: their probes are rolled back), by table and the rows asked about.
+    private var thisRound: [String: [[Int64]: Bool]] = [:]
+
+    /// `compute()` once per round for the same table and rows.
+    func onceThisRound(_ table: String, _ rowids: [Int64], _ compute: () throws -> Bool) rethrows -> Bool {
+        if let known = thisRound[table]?[rowids] { return known }
+        let answer = try compute()
+        thisRound[table, default: [:]][rowids] = answer
+        return answer
+    }
+
     /// How many row-level answers were reused (the tests and `rehearse bench` report it).
     var reused = 0
 
