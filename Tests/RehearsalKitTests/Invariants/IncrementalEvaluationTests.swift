@@ -266,6 +266,24 @@ import Testing
                            arguments: StatementArguments(Array(exception.databaseValues)))
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             #expect(try fk().holds, "the parent is back: no orphan")
+
+            // DDL elsewhere keeps each table's answer; decisions rebuilt under its own name with
+            // an orphan in it (no row event under that name) is checked again.
+            try db.execute(sql: "CREATE TABLE unrelated_notes (id INTEGER PRIMARY KEY, body TEXT)")
+            let reused = evaluation.reusedRowAnswers
+            #expect(try fk().holds)
+            #expect(evaluation.reusedRowAnswers > reused, "DDL on another table: the tables' answers stand")
+            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'"))
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: create.replacingOccurrences(of: "CREATE TABLE decisions", with: "CREATE TABLE decisions_rebuilt"))
+            try db.execute(sql: "INSERT INTO decisions_rebuilt SELECT * FROM decisions")
+            try db.execute(sql: "UPDATE decisions_rebuilt SET exception_id = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' WHERE id = ?", arguments: [decision])
+            try db.execute(sql: "DROP TABLE decisions")
+            try db.execute(sql: "ALTER TABLE decisions_rebuilt RENAME TO decisions")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let rebuilt = try fk()
+            guard case .broken(_, let again) = rebuilt else { Issue.record("the rebuilt table's orphan was not found: \(rebuilt)"); return }
+            #expect(again.contains { $0.table == "decisions" && $0.rowId == decision && $0.column == "exception_id" })
         }
     }
 

@@ -83,7 +83,9 @@ extension ForeignKeyInvariant {
             }
         }
         for (table, parents) in graph {
-            found += try RowLevelMemo.whileUnchanged("fk.no_orphans:\(table)", tables: [table] + parents, also: [], changes: changes) {
+            // Its rows against its parents' rows: DDL elsewhere (a migration creating other
+            // tables) leaves the answer standing; a table rebuilt, dropped or altered does not.
+            found += try RowLevelMemo.whileTablesUnchanged("fk.no_orphans:\(table)", tables: [table] + parents, db: db, changes: changes) {
                 // The PRAGMA itself, prepared once per table: its table-valued form prepares it again at every call.
                 try rows("PRAGMA foreign_key_check(\(BaselineIdentity.quoted(table)))").sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
             }
