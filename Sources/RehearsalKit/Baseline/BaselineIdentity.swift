@@ -12,8 +12,11 @@ enum BaselineIdentity {
     static let immutableTables: Set<String> = ["decisions", "evidence_packs", "audit_events"]
 
     /// Every row of the nine tables by id, with a content fingerprint for the immutable ones.
-    static func record(_ db: Database) throws {
+    /// Returns the tables recorded (those that exist).
+    @discardableResult
+    static func record(_ db: Database) throws -> Set<String> {
         registerFingerprint(db)
+        var recorded = Set<String>()
         try db.execute(sql: """
             DROP TABLE IF EXISTS temp.rehearse_baseline_rows;
             DROP TABLE IF EXISTS temp.rehearse_baseline_columns;
@@ -25,10 +28,12 @@ enum BaselineIdentity {
             let fingerprint = immutableTables.contains(table) ? "rehearse_fingerprint(\(columns.map(quoted).joined(separator: ", ")))" : "NULL"
             try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns) VALUES (?, ?)", arguments: [table, columns.joined(separator: ",")])
             try db.execute(sql: "INSERT INTO rehearse_baseline_rows (tbl, id, fingerprint) SELECT ?, id, \(fingerprint) FROM \(quoted(table))", arguments: [table])
+            recorded.insert(table)
         }
         // The key is built once the rows are in (one sort), not row by row in the ids' random
         // order; a duplicate (tbl, id) fails here as the primary key it replaces would have.
         try db.execute(sql: "CREATE UNIQUE INDEX temp.rehearse_baseline_rows_key ON rehearse_baseline_rows (tbl, id)")
+        return recorded
     }
 
     static func isRecorded(_ db: Database) throws -> Bool {
@@ -41,7 +46,9 @@ enum BaselineIdentity {
     static func missing(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String]) {
         try RowLevelMemo.remembered("baseline.missing:\(table):\(limit)", table: table, db: db, changes: changes, dependsOn: { try rowsKey($0, table, db) },
                                     newRowsMatter: { try reusesBaselineId(db, table, rowids: $0, changes: changes) }) {
-            try countMissing(db, table, limit: limit)
+            // Right after the baseline was taken from these very rows, none is missing.
+            if changes?.baselineJustRecorded(table) == true { return (0, []) }
+            return try countMissing(db, table, limit: limit)
         }
     }
 
@@ -57,7 +64,9 @@ enum BaselineIdentity {
     static func changed(_ db: Database, _ table: String, limit: Int = 10, changes: ChangeTracker? = nil) throws -> (count: Int, ids: [String])? {
         try RowLevelMemo.remembered("baseline.changed:\(table):\(limit)", table: table, db: db, changes: changes, dependsOn: { try rowsKey($0, table, db) },
                                     newRowsMatter: { try reusesBaselineId(db, table, rowids: $0, changes: changes) }) {
-            try countChanged(db, table, limit: limit)
+            // Right after the baseline was taken from these very rows, none has changed.
+            if changes?.baselineJustRecorded(table) == true { return (0, []) }
+            return try countChanged(db, table, limit: limit)
         }
     }
 
@@ -182,6 +191,7 @@ extension World {
     func recordBaseline(_ baseline: Baseline, _ db: Database) throws {
         guard self.baseline == nil else { return }
         self.baseline = baseline
-        try BaselineIdentity.record(db)
+        let tables = try BaselineIdentity.record(db)
+        try evaluation.baselineRecorded(db, tables: tables, baseline: versions[.baseline])
     }
 }

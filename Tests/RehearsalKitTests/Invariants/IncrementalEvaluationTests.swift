@@ -122,6 +122,32 @@ import Testing
         }
     }
 
+    /// Right after a baseline is recorded from the rows, its answers are known without a scan;
+    /// anything that happens after it — here its own table tampered with — makes them computed.
+    @Test func aBaselineJustRecordedIsKnownWholeUntilAnythingChanges() throws {
+        // The world's own evaluation: recording the baseline tells it.
+        func session(_ body: (Database, World, IncrementalEvaluation) throws -> Void) throws {
+            try Self.seededSession { db, world, _ in
+                world.evaluation.verify = true
+                _ = try Self.result("baseline.no_data_lost", world.evaluation, world, db)
+                try world.recordBaseline(Baseline.capture(db, label: "pre"), db)
+                try body(db, world, world.evaluation)
+            }
+        }
+        try session { (db: Database, world: World, evaluation: IncrementalEvaluation) throws in
+            #expect(try Self.result("baseline.no_data_lost", evaluation, world, db).status.holds)
+            #expect(try Self.result("immutability.decisions", evaluation, world, db).status.holds)
+            // The nine tables' missing rows, and the three immutable tables' changed ones.
+            #expect(evaluation.answersKnownFromTheBaseline == 12, "nothing changed since the rows were recorded: no scan")
+        }
+        try session { (db: Database, world: World, evaluation: IncrementalEvaluation) throws in
+            try db.execute(sql: "INSERT INTO temp.rehearse_baseline_rows (tbl, id) VALUES ('signals', 'eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee')")
+            let lost = try Self.result("baseline.no_data_lost", evaluation, world, db)
+            #expect(Self.evidence(lost).contains { $0.table == "signals" && $0.rowId == "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee" })
+            #expect(evaluation.answersKnownFromTheBaseline == 0)
+        }
+    }
+
     /// Baseline answers are keyed on the table's own definition, not the whole schema: DDL on
     /// another table (a migration adding its tables) keeps them, while a table rebuilt under its
     /// name (no row change reported on it) or a restore through the backup API to a state with

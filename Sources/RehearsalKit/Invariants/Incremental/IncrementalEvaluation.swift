@@ -19,6 +19,8 @@ public final class IncrementalEvaluation {
     public private(set) var evaluated = 0
     /// How many baseline answers were reused because their table was only added to.
     public var reusedRowAnswers: Int { tracker.reused }
+    /// How many of those were known from a baseline just recorded, without a scan.
+    var answersKnownFromTheBaseline: Int { tracker.knownFromTheBaseline }
 
     /// Evaluate everything as well and fail on any difference: the test suite's check that the
     /// declarations are right. On for every evaluation made inside `$verifying.withValue(true)`
@@ -97,6 +99,13 @@ public final class IncrementalEvaluation {
             }
         }
         return final
+    }
+
+    /// The baseline was just recorded from `tables` on `db`: until anything at all changes,
+    /// its rows are all there and unchanged (`ChangeTracker.baselineJustRecorded`).
+    func baselineRecorded(_ db: Database, tables: Set<String>, baseline: UInt64) throws {
+        guard attachedTo === db else { return }
+        try tracker.noteBaselineRecorded(db, tables: tables, baseline: baseline)
     }
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
