@@ -40,17 +40,27 @@ public enum TracesViewer {
         } else {
             rows = try fetch("ORDER BY started_at DESC, rowid DESC LIMIT 50")
         }
+        return page(try rows.map { try cells($0, onPage: trace, db, sanitize: sanitize, scanner: scanner) })
+    }
+
+    /// What a row shows on the list (`onPage` nil) or on its trace's page, before escaping.
+    static func cells(_ row: Row, onPage trace: String?, _ db: Database, sanitize: Bool, scanner: PIIScanner) throws -> [String] {
+        var cells: [String] = [row["trace_id"], row["agent_type"], row["status"], row["started_at"]]
+        cells.append(try triggeredBy(db, row["triggered_by"], sanitize: sanitize))
+        let columns = trace == nil ? ["input_summary"] : ["input_summary", "output_summary", "tool_calls"]
+        for column in columns {
+            guard let text = row[column] as String? else { continue }
+            var value = (try? JSONParser.parse(text)) ?? .string(text)
+            if sanitize { value = scanner.scrub(value).value }
+            cells.append(value.serialized())
+        }
+        return cells
+    }
+
+    /// The page around its rows' cells.
+    static func page(_ rows: [[String]]) -> String {
         var lines: [String] = ["<h1>Agent traces</h1>", "<table>"]
-        for row in rows {
-            var cells: [String] = [row["trace_id"], row["agent_type"], row["status"], row["started_at"]]
-            cells.append(try triggeredBy(db, row["triggered_by"], sanitize: sanitize))
-            let columns = trace == nil ? ["input_summary"] : ["input_summary", "output_summary", "tool_calls"]
-            for column in columns {
-                guard let text = row[column] as String? else { continue }
-                var value = (try? JSONParser.parse(text)) ?? .string(text)
-                if sanitize { value = scanner.scrub(value).value }
-                cells.append(value.serialized())
-            }
+        for cells in rows {
             lines.append("<tr>" + cells.map { "<td>\(escapeHTML($0))</td>" }.joined() + "</tr>")
         }
         lines.append("</table>")
@@ -77,12 +87,17 @@ public enum TracesViewer {
         var outside = [pieces[0]]
         for piece in pieces.dropFirst() {
             guard let close = piece.range(of: "</td>") else { outside.append(piece); continue }
-            add(scanner.findings(in: unescapeHTML(String(piece[..<close.lowerBound]))).map(\.type))
+            add(cellFindings(unescapeHTML(String(piece[..<close.lowerBound])), scanner: scanner))
             outside.append(String(piece[close.upperBound...]))
         }
         // What lies outside the cells (headings) is text on the screen too.
         add(scanner.scrub(text: outside.joined(separator: "\n")).types)
         return types
+    }
+
+    /// What one cell shows, judged as the stored value it shows.
+    static func cellFindings(_ cell: String, scanner: PIIScanner) -> [PIIType] {
+        scanner.findings(in: cell).map(\.type)
     }
 
     static func unescapeHTML(_ text: String) -> String {

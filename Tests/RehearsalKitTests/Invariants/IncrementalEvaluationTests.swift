@@ -22,6 +22,42 @@ import Testing
         #expect(record.steps.count == scenario.steps.count)
     }
 
+    /// The sanitized list is judged row by row (a new trace judges its own row only): a value the
+    /// viewer does not scrub (here an address as the agent's type) is found on the list as on the
+    /// rendered page, and still found once later traces push it down the list.
+    @Test func theListIsJudgedRowByRowAsThePageWouldBe() throws {
+        let chain = try RevisionChain.shipped()
+        func trace(_ n: Int, agent: String) -> String {
+            """
+              - sql: >-
+                  INSERT INTO agent_traces (id, trace_id, agent_type, triggered_by, input_summary, status, started_at)
+                  VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaa\(10 + n)', 'trace-list-\(n)', '\(agent)', 'agent:triage-bot',
+                  '{"note": "nothing here"}', 'completed', '2026-01-15T1\(n):00:00Z')
+            """
+        }
+        let scenario = try ScenarioLoader(chain: chain).load(text: """
+            name: list row by row
+            seed: 5
+            fixtures: small
+            revision: 007_add_agent_traces
+            code: sprint3
+            tolerate: [baseline.counts_unchanged, traces.no_pii, traces.viewer_no_pii]
+            steps:
+            \(trace(1, agent: "ops.lead@example.org"))
+            \(trace(2, agent: "triage"))
+            \(trace(3, agent: "triage"))
+            """, file: "list.yaml")
+        var runner = ScenarioRunner(chain: chain)
+        runner.verifyIncremental = true
+        let record = try runner.run(scenario)
+        for step in record.steps {
+            let viewer = try #require(step.invariants.first { $0.info.id == "traces.viewer_no_pii" })
+            guard case .broken(_, let evidence) = viewer.status else { Issue.record("step \(step.number): \(viewer.status)"); continue }
+            #expect(evidence.contains { $0.rowId == nil && $0.note == "/traces shows email" }, "step \(step.number)")
+            #expect(evidence.contains { $0.rowId == "trace-list-1" && $0.note == "/traces/trace-list-1 shows email" })
+        }
+    }
+
     /// The mechanism itself: a step that changes nothing re-evaluates nothing; a write to a table
     /// re-evaluates the invariants that read it and no other; DDL and a restore through the
     /// backup API (no row change reported) re-evaluate everything.

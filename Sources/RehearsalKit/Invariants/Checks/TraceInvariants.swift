@@ -99,6 +99,9 @@ struct ViewerNoPIIInvariant: Invariant {
                     let types: [PIIType]
                     if let rowsKey, let known = context.cache?.pageFindings(rowsKey) {
                         types = known
+                    } else if trace == nil, sanitized == 1, let cache = context.cache,
+                              let listed = try Self.listFindings(context.db, scanner: scanner, people: peopleKey, cache: cache) {
+                        types = listed
                     } else {
                         types = findings(try TracesViewer.render(context.db, world: world, trace: trace, scanner: scanner))
                         if let rowsKey { context.cache?.rememberPageFindings(rowsKey, types) }
@@ -128,6 +131,47 @@ enum KnownPeopleScanner {
 }
 
 extension ViewerNoPIIInvariant {
+    /// The sanitized list's findings without rendering it: row by row, each row's cells judged
+    /// once for the same shown columns and the same people (a new trace renders its own row, not
+    /// the fifty), in the page's order, then what lies outside the cells — exactly what
+    /// `TracesViewer.findings(onPage:)` finds on the rendered list, since an escaped cell cannot
+    /// contain the markup around it. Nil when the table lacks a shown column (schema drift:
+    /// the list is rendered).
+    static func listFindings(_ db: Database, scanner: PIIScanner, people: [UInt8], cache: InvariantCache) throws -> [PIIType]? {
+        BaselineIdentity.registerFingerprint(db)
+        let listed: [Row]
+        do {
+            listed = try Row.fetchAll(db, cached: """
+                SELECT rehearse_fingerprint(\(TracesViewer.shown)), rowid, input_summary IS NOT NULL FROM agent_traces
+                ORDER BY started_at DESC, rowid DESC LIMIT 50
+                """)
+        } catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
+            return nil
+        }
+        var types: [PIIType] = []
+        var shape: [[String]] = []
+        for entry in listed {
+            let key = Fingerprint.of([people, Array("list row".utf8), withUnsafeBytes(of: (entry[0] as Int64).littleEndian) { Array($0) }])
+            var found = cache.pageFindings(key)
+            if found == nil {
+                let row = try Row.fetchOne(db, cached: "SELECT \(TracesViewer.shown) FROM agent_traces WHERE rowid = ?", arguments: [entry[1] as Int64])!
+                var types: [PIIType] = []
+                for cell in try TracesViewer.cells(row, onPage: nil, db, sanitize: true, scanner: scanner) {
+                    // As the page holds it, escaped, and as findings(onPage:) reads it back.
+                    let shown = TracesViewer.unescapeHTML(TracesViewer.escapeHTML(cell))
+                    for type in TracesViewer.cellFindings(shown, scanner: scanner) where !types.contains(type) { types.append(type) }
+                }
+                cache.rememberPageFindings(key, types)
+                found = types
+            }
+            for type in found! where !types.contains(type) { types.append(type) }
+            shape.append(Array(repeating: "", count: (entry[2] as Bool) ? 6 : 5))
+        }
+        // The markup alone: the same pieces outside the cells as the rendered list.
+        for type in TracesViewer.findings(onPage: TracesViewer.page(shape), scanner: scanner) where !types.contains(type) { types.append(type) }
+        return types
+    }
+
     /// The rows a trace's page shows, as `rehearse_fingerprint`s of the columns it shows, in
     /// the page's order; nil when the table lacks one of them (schema drift: the page is
     /// rendered and judged every time).
