@@ -28,6 +28,10 @@ public struct ScenarioRunner {
     func setUp(_ db: Database, for scenario: Scenario, seed: UInt64) throws {
         let key = TemplateDatabase.Key(migrations: chain.fingerprint, revision: scenario.revision, fixtures: scenario.fixtures, seed: seed, start: scenario.start.seconds)
         try TemplateDatabase.copy(key, into: db) { template in try build(template, for: scenario, seed: seed) }
+        // The Postgres catalogue views the SQL steps and expectations query are temp DDL: made
+        // before the first evaluation, not at the first SQL step, whose evaluation would then see
+        // the temp schema move and evaluate every invariant again.
+        try CatalogViews.install(db)
     }
 
     /// Migrates and seeds, as the template for `setUp`.
