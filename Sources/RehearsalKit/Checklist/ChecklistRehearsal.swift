@@ -60,6 +60,7 @@ public struct ChecklistRehearsal {
         let runner = ScenarioRunner(chain: chain)
         try runner.setUp(db, for: scenario, seed: seed)
         let world = runner.makeWorld(scenario, seed: seed)
+        world.evaluation.attach(to: db)
         try world.recordBaseline(try Baseline.capture(db, label: "pre-deploy"), db)
         let executor = ChecklistExecutor(shell: world.shell(db), prose: world.proseCommands)
         var record = ChecklistRecord(checklist: checklist, seed: seed, fault: fault?.name, baseline: world.baseline)

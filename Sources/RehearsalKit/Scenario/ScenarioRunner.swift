@@ -54,6 +54,7 @@ public struct ScenarioRunner {
         return try queue.writeWithoutTransaction { db in
             try phase("setup") { try setUp(db, for: scenario, seed: seed) }
             let world = makeWorld(scenario, seed: seed)
+            world.evaluation.attach(to: db)
             var observer = GoNoGoObserver(revision: try MigrationBookkeeping.currentRevision(db), world: world, startsDeployed: scenario.code == .sprint3)
             var records: [StepRecord] = []
             for (index, step) in scenario.steps.enumerated() {

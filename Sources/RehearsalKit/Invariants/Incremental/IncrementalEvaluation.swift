@@ -38,14 +38,7 @@ public final class IncrementalEvaluation {
         // Without a simulated world (a one-off `rehearse check`) there is nothing to remember.
         guard let world = context.world else { return try catalog.evaluate(context) }
         let db = context.db
-        if attachedTo !== db {
-            // A new connection (or the first call): nothing known about it.
-            db.add(transactionObserver: tracker, extent: .databaseLifetime)
-            attachedTo = db
-            last = [:]
-            checkedSchema = nil
-            tracker.memo = [:]
-        }
+        attach(to: db)
         tracker.paused = true
         defer { tracker.paused = false }
         // Another process writing the same file (`rehearse sql` beside `rehearse serve`) is not
@@ -106,6 +99,18 @@ public final class IncrementalEvaluation {
     func baselineRecorded(_ db: Database, tables: Set<String>, baseline: UInt64) throws {
         guard attachedTo === db else { return }
         try tracker.noteBaselineRecorded(db, tables: tables, baseline: baseline)
+    }
+
+    /// Starts watching `db` (a new connection, or the first call: nothing known about it). A
+    /// session calls it before its first step, so that step is seen too — a baseline recorded
+    /// there is then known whole at the first evaluation (`baselineRecorded`).
+    public func attach(to db: Database) {
+        guard attachedTo !== db else { return }
+        db.add(transactionObserver: tracker, extent: .databaseLifetime)
+        attachedTo = db
+        last = [:]
+        checkedSchema = nil
+        tracker.memo = [:]
     }
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
