@@ -82,17 +82,37 @@ public enum TracesViewer {
         var types: [PIIType] = []
         func add(_ found: [PIIType]) { for type in found where !types.contains(type) { types.append(type) } }
         // One pass: each piece after a "<td>" is a cell up to its "</td>", then page text again.
-        let pieces = page.components(separatedBy: "<td>")
+        // Split on the markup's bytes, not on characters: a cell that starts with a combining
+        // mark would otherwise join the ">" before it into one character and not be a cell.
+        let pieces = splitBytes(page, on: "<td>")
         guard pieces.count > 1 else { return scanner.scrub(text: page).types }
         var outside = [pieces[0]]
         for piece in pieces.dropFirst() {
-            guard let close = piece.range(of: "</td>") else { outside.append(piece); continue }
-            add(cellFindings(unescapeHTML(String(piece[..<close.lowerBound])), scanner: scanner))
-            outside.append(String(piece[close.upperBound...]))
+            let parts = splitBytes(piece, on: "</td>", limit: 1)
+            guard parts.count == 2 else { outside.append(piece); continue }
+            add(cellFindings(unescapeHTML(parts[0]), scanner: scanner))
+            outside.append(parts[1])
         }
         // What lies outside the cells (headings) is text on the screen too.
         add(scanner.scrub(text: outside.joined(separator: "\n")).types)
         return types
+    }
+
+    /// `text` cut at every occurrence of the ASCII `separator` (at most `limit` cuts), by bytes.
+    static func splitBytes(_ text: String, on separator: String, limit: Int = .max) -> [String] {
+        let bytes = Array(text.utf8), mark = Array(separator.utf8)
+        var pieces: [String] = [], start = 0, index = 0
+        while index + mark.count <= bytes.count, pieces.count < limit {
+            if bytes[index] == mark[0] && bytes[index..<index + mark.count].elementsEqual(mark) {
+                pieces.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                index += mark.count
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        pieces.append(String(decoding: bytes[start...], as: UTF8.self))
+        return pieces
     }
 
     /// What one cell shows, judged as the stored value it shows.

@@ -53,7 +53,7 @@ enum BaselineIdentity {
     }
 
     private static func countMissing(_ db: Database, _ table: String, limit: Int) throws -> (count: Int, ids: [String]) {
-        let sql = "FROM temp.rehearse_baseline_rows b WHERE b.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(quoted(table)) t WHERE t.id = b.id)"
+        let sql = "FROM temp.rehearse_baseline_rows b WHERE b.tbl = ? AND NOT EXISTS (SELECT 1 FROM \(quoted(table)) t WHERE t.id = b.id COLLATE BINARY)"
         let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
         let ids = count == 0 ? [] : try String.fetchAll(db, cached: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
         return (count, ids)
@@ -97,7 +97,7 @@ enum BaselineIdentity {
         guard let recorded = try String.fetchOne(db, cached: "SELECT columns FROM temp.rehearse_baseline_columns WHERE tbl = ?", arguments: [table]) else { return (0, []) }
         let columns = recorded.split(separator: ",").map(String.init)
         guard try self.columns(db, table) == columns else { return nil }
-        let sql = "FROM temp.rehearse_baseline_rows b JOIN \(quoted(table)) t ON t.id = b.id WHERE b.tbl = ? AND b.fingerprint <> rehearse_fingerprint(\(columns.map { "t." + quoted($0) }.joined(separator: ", ")))"
+        let sql = "FROM temp.rehearse_baseline_rows b JOIN \(quoted(table)) t ON t.id = b.id COLLATE BINARY WHERE b.tbl = ? AND b.fingerprint <> rehearse_fingerprint(\(columns.map { "t." + quoted($0) }.joined(separator: ", ")))"
         let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) " + sql, arguments: [table]) ?? 0
         let ids = count == 0 ? [] : try String.fetchAll(db, cached: "SELECT CAST(b.id AS TEXT) " + sql + " ORDER BY b.rowid LIMIT \(limit)", arguments: [table])
         return (count, ids)

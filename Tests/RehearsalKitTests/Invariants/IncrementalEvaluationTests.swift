@@ -349,6 +349,58 @@ import Testing
         }
     }
 
+    /// A parent that comes back as a view (only objects added: no DDL dropped anything) makes the
+    /// foreign key a mismatch SQLite cannot check: the remembered orphan must not stand.
+    @Test func aParentThatComesBackAsAViewIsCheckedAgain() throws {
+        try Self.seededSession { db, world, evaluation in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "CREATE TABLE c_child (id TEXT PRIMARY KEY, pid TEXT REFERENCES p_parent(id))")
+            try db.execute(sql: "INSERT INTO c_child VALUES ('x', 'k')")
+            let orphan = try Self.result("fk.no_orphans", evaluation, world, db)
+            #expect(Self.evidence(orphan).contains { $0.table == "c_child" })
+            try db.execute(sql: "CREATE TABLE q_source (id TEXT PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO q_source VALUES ('k')")
+            try db.execute(sql: "CREATE VIEW p_parent AS SELECT id FROM q_source")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // The full evaluation beside it throws on any difference.
+            let mismatch = try Self.result("fk.no_orphans", evaluation, world, db)
+            #expect(!Self.evidence(mismatch).contains { $0.table == "c_child" && $0.note.contains("missing") })
+        }
+    }
+
+    /// A parent made by `CREATE TABLE … AS SELECT`, dropped and made again the same way with
+    /// other rows (its text is SQLite's, its root page the old one, no row event with foreign
+    /// keys off): the schema cookie moved more than objects appeared, so the answer is judged again.
+    @Test func aTableRemadeExactlyAsItWasIsCheckedAgain() throws {
+        try Self.seededSession { db, world, evaluation in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "CREATE TABLE p_made AS SELECT 'k' AS id")
+            try db.execute(sql: "CREATE UNIQUE INDEX p_made_id ON p_made (id)")
+            try db.execute(sql: "CREATE TABLE c_refers (id TEXT PRIMARY KEY, pid TEXT REFERENCES p_made(id))")
+            try db.execute(sql: "INSERT INTO c_refers VALUES ('x', 'k')")
+            #expect(!Self.evidence(try Self.result("fk.no_orphans", evaluation, world, db)).contains { $0.table == "c_refers" })
+            let page = try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'p_made'")
+            try db.execute(sql: "DROP TABLE p_made")
+            try db.execute(sql: "CREATE TABLE p_made AS SELECT 'other' AS id")
+            try db.execute(sql: "CREATE UNIQUE INDEX p_made_id ON p_made (id)")
+            #expect(try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'p_made'") == page, "the case needs the old root page")
+            let orphaned = try Self.result("fk.no_orphans", evaluation, world, db)
+            #expect(Self.evidence(orphaned).contains { $0.table == "c_refers" && $0.note.contains("missing") })
+        }
+    }
+
+    /// Baseline rows are matched by their exact bytes, whatever the id column's collation: a
+    /// case-insensitive id column does not make `a` and `A` the same row.
+    @Test func baselineRowsAreMatchedByteForByte() throws {
+        try Self.baselineSession { db, _, _, _ in
+            try db.execute(sql: "CREATE TABLE nocase_ids (id TEXT COLLATE NOCASE)")
+            try db.execute(sql: "INSERT INTO nocase_ids VALUES ('A')")
+            try db.execute(sql: "INSERT INTO temp.rehearse_baseline_rows (tbl, id) VALUES ('nocase_ids', 'a'), ('nocase_ids', 'A')")
+            let missing = try BaselineIdentity.missing(db, "nocase_ids")
+            #expect(missing.count == 1 && missing.ids == ["a"])
+        }
+    }
+
     /// `seededSession` with its baseline recorded, and one invariant's result by id.
     static func baselineSession(_ body: (Database, World, IncrementalEvaluation, (String) throws -> InvariantResult) throws -> Void) throws {
         try seededSession { db, world, evaluation in

@@ -253,4 +253,27 @@ import Testing
         }
         #expect(TracesViewer.escapeHTML("a<b>&c") == "a&lt;b&gt;&amp;c")
     }
+
+    /// A page's findings are its rows' cells' findings, in order, then the markup's: what the
+    /// sanitized list is judged by row by row. Cells that start with a combining mark or a
+    /// joiner (which would join the markup's ">" into one character), or hold markup-like text,
+    /// are cells all the same.
+    @Test func aPageIsJudgedAsItsCellsInOrder() {
+        let scanner = PIIScanner(people: [])
+        let rows: [[String]] = [
+            ["trace-1", "\u{301}ops.lead@example.org", "completed"],
+            ["trace-2", "\u{200D}+1 415 555 0134", "<td>not a cell</td>"],
+            ["trace-3", "&lt;x&gt; & </td>", "\u{FE0F}"],
+        ]
+        var byRows: [PIIType] = []
+        for cells in rows {
+            for cell in cells {
+                for type in TracesViewer.cellFindings(TracesViewer.unescapeHTML(TracesViewer.escapeHTML(cell)), scanner: scanner) where !byRows.contains(type) { byRows.append(type) }
+            }
+        }
+        for type in TracesViewer.findings(onPage: TracesViewer.page(rows.map { $0.map { _ in "" } }), scanner: scanner) where !byRows.contains(type) { byRows.append(type) }
+        #expect(byRows.contains(.email), "the address after a combining mark is found in its cell")
+        #expect(TracesViewer.findings(onPage: TracesViewer.page(rows), scanner: scanner) == byRows)
+        #expect(TracesViewer.splitBytes("a<td>\u{301}b</td>c", on: "<td>") == ["a", "\u{301}b</td>c"])
+    }
 }

@@ -87,7 +87,9 @@ extension ForeignKeyInvariant {
             // tables) leaves the answer standing; a table rebuilt, dropped or altered does not.
             found += try RowLevelMemo.whileTablesUnchanged("fk.no_orphans:\(table)", tables: [table] + parents, db: db, changes: changes) {
                 // The PRAGMA itself, prepared once per table: its table-valued form prepares it again at every call.
-                try rows("PRAGMA foreign_key_check(\(BaselineIdentity.quoted(table)))").sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
+                // main's table, as the whole-database PRAGMA checks it (unqualified, a temp table
+                // of the same name would be checked instead).
+                try rows("PRAGMA main.foreign_key_check(\(BaselineIdentity.quoted(table)))").sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
             }
         }
         return found

@@ -141,9 +141,12 @@ extension ViewerNoPIIInvariant {
         BaselineIdentity.registerFingerprint(db)
         let listed: [Row]
         do {
+            // The shown columns come with their fingerprint (not fetched again by rowid, which a
+            // column of that name would shadow).
             listed = try Row.fetchAll(db, cached: """
-                SELECT rehearse_fingerprint(\(TracesViewer.shown)), rowid, input_summary IS NOT NULL FROM agent_traces
-                ORDER BY started_at DESC, rowid DESC LIMIT 50
+                SELECT rehearse_fingerprint(\(TracesViewer.shown)) AS rehearse_row_fingerprint, input_summary IS NOT NULL AS rehearse_has_input,
+                       \(TracesViewer.shown)
+                FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50
                 """)
         } catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
             return nil
@@ -154,9 +157,8 @@ extension ViewerNoPIIInvariant {
             let key = Fingerprint.of([people, Array("list row".utf8), withUnsafeBytes(of: (entry[0] as Int64).littleEndian) { Array($0) }])
             var found = cache.pageFindings(key)
             if found == nil {
-                let row = try Row.fetchOne(db, cached: "SELECT \(TracesViewer.shown) FROM agent_traces WHERE rowid = ?", arguments: [entry[1] as Int64])!
                 var types: [PIIType] = []
-                for cell in try TracesViewer.cells(row, onPage: nil, db, sanitize: true, scanner: scanner) {
+                for cell in try TracesViewer.cells(entry, onPage: nil, db, sanitize: true, scanner: scanner) {
                     // As the page holds it, escaped, and as findings(onPage:) reads it back.
                     let shown = TracesViewer.unescapeHTML(TracesViewer.escapeHTML(cell))
                     for type in TracesViewer.cellFindings(shown, scanner: scanner) where !types.contains(type) { types.append(type) }
@@ -165,7 +167,7 @@ extension ViewerNoPIIInvariant {
                 found = types
             }
             for type in found! where !types.contains(type) { types.append(type) }
-            shape.append(Array(repeating: "", count: (entry[2] as Bool) ? 6 : 5))
+            shape.append(Array(repeating: "", count: (entry[1] as Bool) ? 6 : 5))
         }
         // The markup alone: the same pieces outside the cells as the rendered list.
         for type in TracesViewer.findings(onPage: TracesViewer.page(shape), scanner: scanner) where !types.contains(type) { types.append(type) }

@@ -30,13 +30,13 @@ final class ChangeTracker: TransactionObserver {
     /// The main and temp schemas' cookies this round, as one number (each is 32 bits).
     private(set) var schemaCookie: UInt64 = 0
     /// Moves when DDL since the last round could have put other rows under a table's name:
-    /// an object of the schema went away or changed (a DROP, an ALTER, a RENAME), or a table
-    /// that had row events is gone (rows inserted into a table then renamed into place). DDL
-    /// that only added objects (an upgrade that creates its tables) keeps it, so answers about
-    /// the other tables' rows stand. One way round it is known: a table that was itself made by
-    /// `CREATE TABLE … AS SELECT` (whose text SQLite generates) dropped and made again the same
-    /// way in one step, on its old root page, with as many rows — no object changed and no row
-    /// event; tables made by migrations, restores or scenarios' CREATE TABLE cannot do this.
+    /// an object of the schema went away or changed (a DROP, an ALTER, a RENAME), a table that
+    /// had row events is gone (rows inserted into a table then renamed into place), or the
+    /// schema cookies moved by more than the objects that appeared (an object dropped and made
+    /// again exactly as it was: a table made by `CREATE TABLE … AS SELECT`, whose text SQLite
+    /// generates, made again on its old root page with other rows and no row event). DDL that
+    /// only added objects (an upgrade that creates its tables) keeps it, so answers about the
+    /// other tables' rows stand.
     private(set) var lineage: UInt64 = 0
     private var lastObjects: Set<Int64> = []
     private var lastVersions: [String: UInt64] = [:]
@@ -73,7 +73,12 @@ final class ChangeTracker: TransactionObserver {
                 if row[1] { tables.insert((row[2] as String).lowercased()) }
             }
             let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
-            if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows) { lineage &+= 1 }
+            // Every DDL statement moves its schema's cookie by one: moved by more than the objects
+            // that appeared, something was dropped and made again exactly as it was (a table made
+            // by `CREATE TABLE … AS SELECT` on its old root page, other rows in it).
+            let moved = Int64(schema) - Int64(schemaCookie >> 32) + Int64(tempSchema & 0xFFFF_FFFF) - Int64(schemaCookie & 0xFFFF_FFFF)
+            let remade = moved < 0 || moved > Int64(objects.subtracting(lastObjects).count)
+            if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows || remade) { lineage &+= 1 }
             lastObjects = objects
             shapes = [:]
         }
@@ -89,7 +94,8 @@ final class ChangeTracker: TransactionObserver {
     }
 
     /// The table's definition as SQLite holds it — its CREATE text and root page in the main
-    /// schema, and a temp table that would shadow it — as one number: what the rows of a
+    /// schema, and a temp table that would shadow it; or a view under its name (a parent a
+    /// foreign key now finds as a view: a mismatch) — as one number: what the rows of a
     /// table an answer was computed on depend on in the schema. DDL that leaves the table as
     /// it was (a migration that adds another table) keeps it; dropping, re-creating, altering,
     /// renaming another table into its name or shadowing it moves it.
@@ -98,8 +104,10 @@ final class ChangeTracker: TransactionObserver {
         BaselineIdentity.registerFingerprint(db)
         let shape = try Int64.fetchOne(db, cached: """
             SELECT rehearse_fingerprint(
-                (SELECT m.rootpage || ':' || m.sql FROM main.sqlite_master m WHERE m.type = 'table' AND m.name = ?1 COLLATE NOCASE),
-                (SELECT t.rootpage || ':' || t.sql FROM temp.sqlite_master t WHERE t.type = 'table' AND t.name = ?1 COLLATE NOCASE))
+                (SELECT group_concat(d, '|') FROM (SELECT m.type || ':' || m.rootpage || ':' || m.sql AS d FROM main.sqlite_master m
+                                                   WHERE m.name = ?1 COLLATE NOCASE ORDER BY m.type)),
+                (SELECT group_concat(d, '|') FROM (SELECT t.type || ':' || t.rootpage || ':' || t.sql AS d FROM temp.sqlite_master t
+                                                   WHERE t.name = ?1 COLLATE NOCASE ORDER BY t.type)))
             """, arguments: [table]).map { UInt64(bitPattern: $0) } ?? 0
         shapes[table] = shape
         return shape
@@ -136,6 +144,8 @@ final class ChangeTracker: TransactionObserver {
         freshBaseline = FreshBaseline(total: total, cookie: schema << 32 | (temp & 0xFFFF_FFFF), external: external, wholesale: wholesale,
                                       baseline: baseline, tables: tables)
     }
+
+    func forgetBaselineRecorded() { freshBaseline = nil }
 
     /// Whether this round sees the database exactly as the baseline of `table` was recorded from.
     func baselineJustRecorded(_ table: String) -> Bool {

@@ -45,17 +45,22 @@ public final class IncrementalEvaluation {
         // seen by this connection's update hook; SQLite's data_version moves when it commits.
         let schema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA schema_version") ?? 0)
         let external = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0)
-        if schema != checkedSchema {
-            // GRDB forgets what it knew of the schema (cached statements and their column
-            // maps) only after DDL on this connection: another process's counts too.
-            if checkedSchema != nil { db.clearSchemaCache() }
-            // SQLite's update hook says nothing about a WITHOUT ROWID table: with one in the
-            // schema (a scenario's raw SQL can make one), no change can be ruled out.
-            checkedSchema = schema
-            blind = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%')") ?? true
-        }
         // A temp table shadowing a main one moves the temp schema's cookie, not main's.
         let tempSchema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA temp.schema_version") ?? 0)
+        let schemas = schema << 32 | (tempSchema & 0xFFFF_FFFF)
+        if schemas != checkedSchema {
+            // GRDB forgets what it knew of the schema (cached statements and their column
+            // maps) only after DDL on this connection: another process's counts too (it can
+            // only change main; the temp schema is this connection's own).
+            if let checked = checkedSchema, checked >> 32 != schema { db.clearSchemaCache() }
+            // SQLite's update hook says nothing about a WITHOUT ROWID table: with one in either
+            // schema (a scenario's raw SQL can make one), no change can be ruled out.
+            checkedSchema = schemas
+            blind = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%'
+                               UNION ALL SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%')
+                """) ?? true
+        }
         try tracker.beginRound(db, schema: schema, tempSchema: tempSchema, external: external, baseline: world.versions[.baseline])
         var stale: [Int] = []
         var keys: [[UInt64]] = []
@@ -111,6 +116,7 @@ public final class IncrementalEvaluation {
         last = [:]
         checkedSchema = nil
         tracker.memo = [:]
+        tracker.forgetBaselineRecorded()
     }
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.

@@ -102,15 +102,17 @@ extension RowLevelMemo {
         guard let changes else { return try compute() }
         var key = changes.unreported + [changes.lineage]
         for table in tables { key += [try changes.shape(of: table, db), changes.version(of: table.lowercased())] }
+        // A table that is not there (a foreign key's missing parent) has no rows to count.
+        func counts() throws -> [Int] { try tables.map { try db.tableExists($0) ? changes.rowCount(of: $0, db) : -1 } }
         if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
-            if try entry.schema == changes.schemaCookie || entry.counts == tables.map({ try changes.rowCount(of: $0, db) }) {
+            if try entry.schema == changes.schemaCookie || entry.counts == counts() {
                 changes.memo[name]?.schema = changes.schemaCookie
                 changes.reused += 1
                 return value
             }
         }
         let value = try compute()
-        changes.memo[name] = Entry(key: key, insertsSeen: 0, schema: changes.schemaCookie, counts: try tables.map { try changes.rowCount(of: $0, db) }, value: value)
+        changes.memo[name] = Entry(key: key, insertsSeen: 0, schema: changes.schemaCookie, counts: try counts(), value: value)
         return value
     }
 }
