@@ -201,14 +201,7 @@ import Testing
             // Rebuilt under its own name with one row rewritten on the way: SQLite reports inserts
             // into the new table only, and the rebuilt table has as many rows as before.
             let id = try #require(try Int64.fetchOne(db, sql: "SELECT id FROM audit_events ORDER BY id LIMIT 1"))
-            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'"))
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            try db.execute(sql: create.replacingOccurrences(of: "audit_events", with: "audit_events_rebuilt"))
-            try db.execute(sql: "INSERT INTO audit_events_rebuilt SELECT * FROM audit_events")
-            try db.execute(sql: "UPDATE audit_events_rebuilt SET action = 'rewritten' WHERE id = ?", arguments: [id])
-            try db.execute(sql: "DROP TABLE audit_events")
-            try db.execute(sql: "ALTER TABLE audit_events_rebuilt RENAME TO audit_events")
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try Self.rebuildInPlace("audit_events", db, rewrite: "UPDATE audit_events_rebuilt SET action = 'rewritten' WHERE id = ?", arguments: [id])
             let rebuilt = try status("immutability.audit_events")
             #expect(evidence(rebuilt).contains { $0.rowId == String(id) && $0.note == "baseline row was changed" })
 
@@ -284,13 +277,7 @@ import Testing
             #expect(evaluation.reusedRowAnswers > reused, "DDL on another table: the verdict stands")
 
             let id = try #require(try String.fetchOne(db, sql: "SELECT id FROM evaluations ORDER BY rowid LIMIT 1"))
-            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'evaluations'"))
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            try db.execute(sql: create.replacingOccurrences(of: "CREATE TABLE evaluations", with: "CREATE TABLE evaluations_rebuilt"))
-            try db.execute(sql: "INSERT INTO evaluations_rebuilt SELECT * FROM evaluations")
-            try db.execute(sql: "UPDATE evaluations_rebuilt SET output = '{\"tampered\":true}' WHERE id = ?", arguments: [id])
-            try db.execute(sql: "DROP TABLE evaluations")
-            try db.execute(sql: "ALTER TABLE evaluations_rebuilt RENAME TO evaluations")
+            try Self.rebuildInPlace("evaluations", db, rewrite: "UPDATE evaluations_rebuilt SET output = '{\"tampered\":true}' WHERE id = ?", arguments: [id])
             let rebuilt = try status()
             guard case .broken(_, let evidence) = rebuilt.status else { Issue.record("the rewritten row was not found: \(rebuilt.status)"); return }
             #expect(evidence.contains { $0.rowId == id })
@@ -298,6 +285,7 @@ import Testing
             // policy_versions dropped and created again empty: a table of one page gets its root
             // page back, so its definition is the same number and only its row count tells.
             let versions = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'policy_versions'"))
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
             try db.execute(sql: "DROP TABLE policy_versions")
             try db.execute(sql: versions)
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -335,14 +323,7 @@ import Testing
             let reused = evaluation.reusedRowAnswers
             #expect(try fk().holds)
             #expect(evaluation.reusedRowAnswers > reused, "DDL on another table: the tables' answers stand")
-            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'"))
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            try db.execute(sql: create.replacingOccurrences(of: "CREATE TABLE decisions", with: "CREATE TABLE decisions_rebuilt"))
-            try db.execute(sql: "INSERT INTO decisions_rebuilt SELECT * FROM decisions")
-            try db.execute(sql: "UPDATE decisions_rebuilt SET exception_id = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' WHERE id = ?", arguments: [decision])
-            try db.execute(sql: "DROP TABLE decisions")
-            try db.execute(sql: "ALTER TABLE decisions_rebuilt RENAME TO decisions")
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try Self.rebuildInPlace("decisions", db, rewrite: "UPDATE decisions_rebuilt SET exception_id = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' WHERE id = ?", arguments: [decision])
             let rebuilt = try fk()
             guard case .broken(_, let again) = rebuilt else { Issue.record("the rebuilt table's orphan was not found: \(rebuilt)"); return }
             #expect(again.contains { $0.table == "decisions" && $0.rowId == decision && $0.column == "exception_id" })
@@ -399,6 +380,19 @@ import Testing
             let missing = try BaselineIdentity.missing(db, "nocase_ids")
             #expect(missing.count == 1 && missing.ids == ["a"])
         }
+    }
+
+    /// `table` rebuilt under its own name with `rewrite` (on `<table>_rebuilt`) done on the way:
+    /// SQLite reports row events for the new table only, which then has as many rows as before.
+    static func rebuildInPlace(_ table: String, _ db: Database, rewrite: String, arguments: StatementArguments) throws {
+        let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]))
+        try db.execute(sql: "PRAGMA foreign_keys = OFF")
+        try db.execute(sql: create.replacingOccurrences(of: "CREATE TABLE \(table)", with: "CREATE TABLE \(table)_rebuilt"))
+        try db.execute(sql: "INSERT INTO \(table)_rebuilt SELECT * FROM \(table)")
+        try db.execute(sql: rewrite, arguments: arguments)
+        try db.execute(sql: "DROP TABLE \(table)")
+        try db.execute(sql: "ALTER TABLE \(table)_rebuilt RENAME TO \(table)")
+        try db.execute(sql: "PRAGMA foreign_keys = ON")
     }
 
     /// `seededSession` with its baseline recorded, and one invariant's result by id.
