@@ -29,7 +29,7 @@ public enum TracesViewer {
         // them (schema drift) is read whole, and the missing column shows nothing, as before.
         func fetch(_ rest: String, _ arguments: StatementArguments = []) throws -> [Row] {
             do { return try Row.fetchAll(db, cached: "SELECT \(shown) FROM agent_traces " + rest, arguments: arguments) }
-            catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
+            catch let error as DatabaseError where error.isMissingColumn {
                 return try Row.fetchAll(db, sql: "SELECT * FROM agent_traces " + rest, arguments: arguments)
             }
         }
@@ -80,7 +80,6 @@ public enum TracesViewer {
     /// stored value it shows (`PIIScanner.findings(in:)`); a page of another shape as text.
     static func findings(onPage page: String, scanner: PIIScanner) -> [PIIType] {
         var types: [PIIType] = []
-        func add(_ found: [PIIType]) { for type in found where !types.contains(type) { types.append(type) } }
         // One pass: each piece after a "<td>" is a cell up to its "</td>", then page text again.
         // Split on the markup's bytes, not on characters: a cell that starts with a combining
         // mark would otherwise join the ">" before it into one character and not be a cell.
@@ -90,11 +89,11 @@ public enum TracesViewer {
         for piece in pieces.dropFirst() {
             let parts = splitBytes(piece, on: "</td>", limit: 1)
             guard parts.count == 2 else { outside.append(piece); continue }
-            add(cellFindings(unescapeHTML(parts[0]), scanner: scanner))
+            types.addNew(cellFindings(unescapeHTML(parts[0]), scanner: scanner))
             outside.append(parts[1])
         }
         // What lies outside the cells (headings) is text on the screen too.
-        add(scanner.scrub(text: outside.joined(separator: "\n")).types)
+        types.addNew(scanner.scrub(text: outside.joined(separator: "\n")).types)
         return types
     }
 

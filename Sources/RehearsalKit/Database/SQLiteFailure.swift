@@ -23,3 +23,9 @@ public enum SQLiteFailure {
         return meaning.map { "\($0) (\(sqlite))" } ?? "\(message ?? "an error SQLite did not describe") (\(code))"
     }
 }
+
+extension DatabaseError {
+    /// A statement named a column the table no longer has (schema drift): a reader that names
+    /// its columns falls back to reading the table whole.
+    var isMissingColumn: Bool { message?.hasPrefix("no such column") == true }
+}

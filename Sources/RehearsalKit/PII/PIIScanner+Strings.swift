@@ -57,7 +57,7 @@ extension PIIScanner {
             out += bytes[position..<span.range.lowerBound]
             out += Array(span.types[0].placeholder.utf8)
             position = span.range.upperBound
-            for type in span.types where !types.contains(type) { types.append(type) }
+            types.addNew(span.types)
         }
         out += bytes[position...]
         return StringAnalysis(text: String(decoding: out, as: UTF8.self), types: types)
@@ -72,7 +72,7 @@ extension PIIScanner {
             var findings: [PIIFinding] = []
             let scrubbed = walk(inner, pointer: "", keyType: nil, depth: 0, carrierDepth: carrierDepth + 1, findings: &findings)
             var types: [PIIType] = []
-            for finding in findings where !types.contains(finding.type) { types.append(finding.type) }
+            types.addNew(findings.map(\.type))
             return StringAnalysis(text: types.isEmpty ? text : scrubbed.serialized(), types: types)
         } catch JSONParser.Failure.tooDeep {
             return StringAnalysis(text: PIIType.sensitive.placeholder, types: [.sensitive])

@@ -28,3 +28,10 @@ public struct PIIFinding: Sendable, Hashable {
         self.type = type
     }
 }
+
+extension Array where Element == PIIType {
+    /// Appends the types not already here, in their order: findings are listed as first seen.
+    mutating func addNew(_ found: some Sequence<PIIType>) {
+        for type in found where !contains(type) { append(type) }
+    }
+}

@@ -148,29 +148,28 @@ extension ViewerNoPIIInvariant {
                        \(TracesViewer.shown)
                 FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50
                 """)
-        } catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
+        } catch let error as DatabaseError where error.isMissingColumn {
             return nil
         }
         var types: [PIIType] = []
         var shape: [[String]] = []
         for entry in listed {
             let key = Fingerprint.of([people, Array("list row".utf8), withUnsafeBytes(of: (entry[0] as Int64).littleEndian) { Array($0) }])
-            var found = cache.pageFindings(key)
-            if found == nil {
-                var types: [PIIType] = []
+            if let known = cache.pageFindings(key) {
+                types.addNew(known)
+            } else {
+                var row: [PIIType] = []
                 for cell in try TracesViewer.cells(entry, onPage: nil, db, sanitize: true, scanner: scanner) {
                     // As the page holds it, escaped, and as findings(onPage:) reads it back.
-                    let shown = TracesViewer.unescapeHTML(TracesViewer.escapeHTML(cell))
-                    for type in TracesViewer.cellFindings(shown, scanner: scanner) where !types.contains(type) { types.append(type) }
+                    row.addNew(TracesViewer.cellFindings(TracesViewer.unescapeHTML(TracesViewer.escapeHTML(cell)), scanner: scanner))
                 }
-                cache.rememberPageFindings(key, types)
-                found = types
+                cache.rememberPageFindings(key, row)
+                types.addNew(row)
             }
-            for type in found! where !types.contains(type) { types.append(type) }
             shape.append(Array(repeating: "", count: (entry[1] as Bool) ? 6 : 5))
         }
         // The markup alone: the same pieces outside the cells as the rendered list.
-        for type in TracesViewer.findings(onPage: TracesViewer.page(shape), scanner: scanner) where !types.contains(type) { types.append(type) }
+        types.addNew(TracesViewer.findings(onPage: TracesViewer.page(shape), scanner: scanner))
         return types
     }
 
@@ -182,7 +181,7 @@ extension ViewerNoPIIInvariant {
         do {
             return try Int64.fetchAll(db, cached: "SELECT rehearse_fingerprint(\(TracesViewer.shown)) FROM agent_traces WHERE trace_id = ?", arguments: [trace])
                 .map { withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
-        } catch let error as DatabaseError where error.message?.hasPrefix("no such column") == true {
+        } catch let error as DatabaseError where error.isMissingColumn {
             return nil
         }
     }

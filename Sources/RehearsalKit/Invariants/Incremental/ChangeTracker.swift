@@ -54,10 +54,24 @@ final class ChangeTracker: TransactionObserver {
     /// restore through the backup API and another process's DDL move them too).
     private var shapes: [String: UInt64] = [:]
 
+    /// What the connection says of its schemas and of other processes: the main and temp
+    /// schemas' cookies (a temp table shadowing a main one moves temp's, not main's) and
+    /// `PRAGMA data_version` (another process's commit moves it).
+    struct Marks {
+        var main: UInt64, temp: UInt64, external: UInt64
+        /// Both cookies as one number (each is 32 bits).
+        var cookie: UInt64 { main << 32 | (temp & 0xFFFF_FFFF) }
+
+        static func read(_ db: Database) throws -> Marks {
+            func pragma(_ sql: String) throws -> UInt64 { try UInt64(bitPattern: Int64.fetchOne(db, sql: sql) ?? 0) }
+            return Marks(main: try pragma("PRAGMA schema_version"), temp: try pragma("PRAGMA temp.schema_version"), external: try pragma("PRAGMA data_version"))
+        }
+    }
+
     /// Starts a round of checks: the definitions read are forgotten when a schema cookie
     /// moved, after judging what the DDL did (`lineage`).
-    func beginRound(_ db: Database, schema: UInt64, tempSchema: UInt64, external: UInt64, baseline: UInt64) throws {
-        let cookie = schema << 32 | (tempSchema & 0xFFFF_FFFF)
+    func beginRound(_ db: Database, _ marks: Marks, baseline: UInt64) throws {
+        let cookie = marks.cookie, external = marks.external
         if cookie != schemaCookie || lastObjects.isEmpty {
             // Each object as one number (its schema, type, names, root page and text): comparing
             // sets of numbers, not of the objects' text built in Swift, which was most of a round
@@ -76,7 +90,7 @@ final class ChangeTracker: TransactionObserver {
             // Every DDL statement moves its schema's cookie by one: moved by more than the objects
             // that appeared, something was dropped and made again exactly as it was (a table made
             // by `CREATE TABLE … AS SELECT` on its old root page, other rows in it).
-            let moved = Int64(schema) - Int64(schemaCookie >> 32) + Int64(tempSchema & 0xFFFF_FFFF) - Int64(schemaCookie & 0xFFFF_FFFF)
+            let moved = Int64(marks.main) - Int64(schemaCookie >> 32) + Int64(marks.temp & 0xFFFF_FFFF) - Int64(schemaCookie & 0xFFFF_FFFF)
             let remade = moved < 0 || moved > Int64(objects.subtracting(lastObjects).count)
             if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows || remade) { lineage &+= 1 }
             lastObjects = objects
@@ -138,11 +152,8 @@ final class ChangeTracker: TransactionObserver {
     private(set) var knownFromTheBaseline = 0
 
     func noteBaselineRecorded(_ db: Database, tables: Set<String>, baseline: UInt64) throws {
-        let schema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA schema_version") ?? 0)
-        let temp = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA temp.schema_version") ?? 0)
-        let external = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0)
-        freshBaseline = FreshBaseline(total: total, cookie: schema << 32 | (temp & 0xFFFF_FFFF), external: external, wholesale: wholesale,
-                                      baseline: baseline, tables: tables)
+        let marks = try Marks.read(db)
+        freshBaseline = FreshBaseline(total: total, cookie: marks.cookie, external: marks.external, wholesale: wholesale, baseline: baseline, tables: tables)
     }
 
     func forgetBaselineRecorded() { freshBaseline = nil }

@@ -43,30 +43,26 @@ public final class IncrementalEvaluation {
         defer { tracker.paused = false }
         // Another process writing the same file (`rehearse sql` beside `rehearse serve`) is not
         // seen by this connection's update hook; SQLite's data_version moves when it commits.
-        let schema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA schema_version") ?? 0)
-        let external = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0)
-        // A temp table shadowing a main one moves the temp schema's cookie, not main's.
-        let tempSchema = try UInt64(bitPattern: Int64.fetchOne(db, sql: "PRAGMA temp.schema_version") ?? 0)
-        let schemas = schema << 32 | (tempSchema & 0xFFFF_FFFF)
-        if schemas != checkedSchema {
+        let marks = try ChangeTracker.Marks.read(db)
+        if marks.cookie != checkedSchema {
             // GRDB forgets what it knew of the schema (cached statements and their column
             // maps) only after DDL on this connection: another process's counts too (it can
             // only change main; the temp schema is this connection's own).
-            if let checked = checkedSchema, checked >> 32 != schema { db.clearSchemaCache() }
+            if let checked = checkedSchema, checked >> 32 != marks.main { db.clearSchemaCache() }
             // SQLite's update hook says nothing about a WITHOUT ROWID table: with one in either
             // schema (a scenario's raw SQL can make one), no change can be ruled out.
-            checkedSchema = schemas
+            checkedSchema = marks.cookie
             blind = try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%'
                                UNION ALL SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%')
                 """) ?? true
         }
-        try tracker.beginRound(db, schema: schema, tempSchema: tempSchema, external: external, baseline: world.versions[.baseline])
+        try tracker.beginRound(db, marks, baseline: world.versions[.baseline])
         var stale: [Int] = []
         var keys: [[UInt64]] = []
         var results: [InvariantResult?] = []
         for (index, invariant) in catalog.invariants.enumerated() {
-            let key = self.key(invariant.reads, external: external, world: world, expectedRevision: context.expectedRevision)
+            let key = self.key(invariant.reads, external: marks.external, world: world, expectedRevision: context.expectedRevision)
             keys.append(key)
             if !invariant.reads.always, !blind, let previous = last[invariant.info.id], previous.key == key {
                 results.append(previous.result)
