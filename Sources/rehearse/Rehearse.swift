@@ -14,4 +14,10 @@ struct Rehearse: AsyncParsableCommand {
         version: RehearseVersion.current,
         subcommands: [RunCommand.self, MigrateCommand.self, SQLCommand.self, SeedCommand.self, BaselineCommand.self, CheckCommand.self, InvariantsCommand.self, PIICommand.self, FaultsCommand.self, DrillCommand.self, ChecklistCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, ServeCommand.self, LocksCommand.self, ExploreCommand.self]
     )
+
+    /// SQLite's process-wide settings go in before any command opens a connection.
+    static func main() async {
+        _ = SQLiteProcessSettings.applied
+        await main(nil)
+    }
 }
