@@ -27,44 +27,38 @@ public struct Exploration: Sendable {
 }
 
 extension Explorer {
-    /// Plays runs 1…`runs`, a batch at a time on every core (each history has its own
-    /// in-memory database and world), then classifies and shrinks in run order, so the result
-    /// is the same whatever the number of cores. `shouldStop` is asked before each batch (the
-    /// command's time budget: the engine itself never reads a clock); `progress` is told after
-    /// each run.
+    /// Plays runs 1…`runs` on up to `workers` threads, each taking the next run as soon as it is
+    /// free (each history has its own in-memory database and world), and classifies and shrinks
+    /// in run order, so the result is the same whatever the number of cores. `shouldStop` is
+    /// asked before each run is taken (the command's time budget: the engine itself never reads
+    /// a clock); `progress` is told after each run is recorded, in run order, by one thread at a
+    /// time.
+    ///
+    /// There are no batches: a batch waited for its slowest history while the other cores
+    /// idled, and the shrinking of a finding held every core; now one thread records (and
+    /// shrinks) while the others go on playing.
     public func explore(workers: Int = ProcessInfo.processInfo.activeProcessorCount, shouldStop: () -> Bool = { false },
                         progress: (Int, Exploration) -> Void = { _, _ in }) -> Exploration {
-        var exploration = Exploration()
-        let batch = max(1, workers) * 4
-        var run = 1
-        while run <= configuration.runs {
-            if shouldStop() { exploration.skippedRuns = configuration.runs - run + 1; break }
-            let runs = Array(run...min(run + batch - 1, configuration.runs))
-            let histories = runs.map { history(run: $0) }
-            let plays = Self.inParallel(histories.count, workers: workers) { play(histories[$0]) }
-            for (index, current) in runs.enumerated() {
-                record(plays[index], of: histories[index], run: current, into: &exploration)
-                progress(current, exploration)
-            }
-            run += runs.count
-        }
-        return exploration
-    }
-
-    /// The results of `body(0..<count)`, in order, computed on up to `workers` threads.
-    static func inParallel<T>(_ count: Int, workers: Int, _ body: (Int) -> T) -> [T] {
-        guard workers > 1, count > 1 else { return (0..<count).map(body) }
-        // Each index is computed once, by one thread, into its own slot; the lock orders the
-        // writes with the read below. Swift cannot see that, hence the unchecked boxes.
-        let slots = ParallelSlots<T>(count)
-        withoutActuallyEscaping(body) { body in
-            let work = ParallelWork(body: body)
-            DispatchQueue.concurrentPerform(iterations: count) { index in
-                let value = work.body(index)
-                slots.lock.withLock { slots.values[index] = value }
+        let pipeline = ExplorationPipeline(runs: configuration.runs)
+        withoutActuallyEscaping(shouldStop) { shouldStop in
+            withoutActuallyEscaping(progress) { progress in
+                let work = ParallelWork<Void> {
+                    while let run = pipeline.take(shouldStop) {
+                        let history = history(run: run)
+                        pipeline.finished(run, history, play(history))
+                        pipeline.recordReady { record($0, of: $1, run: $2, into: &$3); progress($2, $3) }
+                    }
+                }
+                if workers > 1 && configuration.runs > 1 {
+                    DispatchQueue.concurrentPerform(iterations: workers) { _ in work.body() }
+                } else {
+                    work.body()
+                }
+                // A run finished while another thread was recording is recorded here.
+                pipeline.recordReady { record($0, of: $1, run: $2, into: &$3); progress($2, $3) }
             }
         }
-        return slots.lock.withLock { slots.values.map { $0! } }
+        return pipeline.result()
     }
 
     /// Adds one played history: its explained breaks, and each violation not seen before,
@@ -95,15 +89,63 @@ extension Explorer {
     }
 }
 
-/// Each slot is written once, by one thread, under the lock (see `Explorer.inParallel`).
-final class ParallelSlots<T>: @unchecked Sendable {
-    let lock = NSLock()
-    var values: [T?]
-    init(_ count: Int) { values = Array(repeating: nil, count: count) }
+/// The runs `Explorer.explore` hands out, those played but not yet recorded, and what was
+/// recorded: shared by its threads, every field under `lock`; `exploration` is touched only by
+/// the thread holding `recorder`.
+final class ExplorationPipeline: @unchecked Sendable {
+    private let lock = NSLock()
+    private let recorder = NSLock()
+    private let runs: Int
+    private var next = 1
+    private var stopped = false
+    private var played: [Int: (ExploredHistory, Explorer.Play)] = [:]
+    private var nextToRecord = 1
+    private var exploration = Exploration()
+
+    init(runs: Int) { self.runs = runs }
+
+    /// The next run to play, or nil when all were taken or `shouldStop` said so (then no
+    /// other run is taken: the runs played are 1…n, with nothing missing).
+    func take(_ shouldStop: () -> Bool) -> Int? {
+        lock.withLock {
+            guard !stopped, next <= runs else { return nil }
+            if shouldStop() { stopped = true; return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    func finished(_ run: Int, _ history: ExploredHistory, _ play: Explorer.Play) {
+        lock.withLock { played[run] = (history, play) }
+    }
+
+    /// Records, in run order, every played run whose predecessors are recorded, unless another
+    /// thread is recording (it goes on to what is ready; what it misses, the next call gets).
+    func recordReady(_ record: (Explorer.Play, ExploredHistory, Int, inout Exploration) -> Void) {
+        guard recorder.try() else { return }
+        defer { recorder.unlock() }
+        while let (run, history, play) = lock.withLock({ () -> (Int, ExploredHistory, Explorer.Play)? in
+            guard let ready = played.removeValue(forKey: nextToRecord) else { return nil }
+            nextToRecord += 1
+            return (nextToRecord - 1, ready.0, ready.1)
+        }) {
+            record(play, history, run, &exploration)
+        }
+    }
+
+    func result() -> Exploration {
+        recorder.withLock {
+            lock.withLock {
+                var result = exploration
+                result.skippedRuns = runs - (next - 1)
+                return result
+            }
+        }
+    }
 }
 
 /// A body run by `concurrentPerform` on values it does not share (each history has its own
-/// database and world).
+/// database and world; what they share is `ExplorationPipeline`'s, under its locks).
 struct ParallelWork<T>: @unchecked Sendable {
-    let body: (Int) -> T
+    let body: () -> T
 }

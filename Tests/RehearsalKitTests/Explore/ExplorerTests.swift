@@ -52,6 +52,34 @@ import Testing
         #expect(steps == 3000)
     }
 
+    /// Runs are played by whichever thread is free and recorded in run order, so one thread
+    /// and three give the same exploration, and `progress` hears of runs 1, 2, 3… in order; a
+    /// budget that runs out stops between runs, with the runs played 1…n and none missing.
+    @Test func anyNumberOfThreadsRecordsTheSameRunsInOrderAndABudgetStopsBetweenRuns() throws {
+        let explorer = try Self.explorer(runs: 12, steps: 5, seed: 3, faults: FaultCatalog.names)
+        var heard: [Int] = []
+        let one = explorer.explore(workers: 1, progress: { run, sofar in
+            heard.append(run)
+            #expect(sofar.runs == run)
+        })
+        #expect(heard == Array(1...12))
+        #expect(one.explained.values.reduce(0, +) > 0, "faults break invariants, so the comparison below compares something")
+        let lock = NSLock()
+        var heardByThree: [Int] = []
+        let three = explorer.explore(workers: 3, progress: { run, _ in lock.withLock { heardByThree.append(run) } })
+        #expect(heardByThree == Array(1...12))
+        #expect(three.runs == 12 && three.skippedRuns == 0)
+        #expect(three.steps == one.steps)
+        #expect(three.explained == one.explained)
+        #expect(three.findings.map(\.invariant) == one.findings.map(\.invariant))
+
+        var asked = 0
+        let stopped = explorer.explore(workers: 2, shouldStop: { asked += 1; return asked > 5 })
+        #expect(stopped.runs == 5)
+        #expect(stopped.skippedRuns == 7)
+        #expect(stopped.steps == 25)
+    }
+
     /// A defect planted in a history (a trigger dropped by raw SQL, which nothing explains) is
     /// found, shrunk to the one step that matters, and written as a scenario that fails at it.
     @Test func aPlantedViolationIsShrunkToAReproductionThatReplaysToIt() throws {
