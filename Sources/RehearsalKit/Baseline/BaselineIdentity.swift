@@ -20,15 +20,26 @@ enum BaselineIdentity {
         try db.execute(sql: """
             DROP TABLE IF EXISTS temp.rehearse_baseline_rows;
             DROP TABLE IF EXISTS temp.rehearse_baseline_columns;
-            CREATE TEMP TABLE rehearse_baseline_rows (tbl TEXT NOT NULL, id NOT NULL, fingerprint INTEGER);
             CREATE TEMP TABLE rehearse_baseline_columns (tbl TEXT NOT NULL PRIMARY KEY, columns TEXT NOT NULL);
             """)
+        var selects: [String] = []
         for table in Baseline.tables where try db.tableExists(table) {
             let columns = try self.columns(db, table)
             let fingerprint = immutableTables.contains(table) ? "rehearse_fingerprint(\(columns.map(quoted).joined(separator: ", ")))" : "NULL"
             try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns) VALUES (?, ?)", arguments: [table, columns.joined(separator: ",")])
-            try db.execute(sql: "INSERT INTO rehearse_baseline_rows (tbl, id, fingerprint) SELECT ?, id, \(fingerprint) FROM \(quoted(table))", arguments: [table])
+            // `+id`: an expression without affinity, so the ids keep their own types (the
+            // column gets no declared type, as the `id NOT NULL` it replaces had none).
+            selects.append("SELECT '\(table)' AS tbl, +id AS id, \(fingerprint) AS fingerprint FROM \(quoted(table))")
             recorded.insert(table)
+        }
+        // One `CREATE TABLE … AS SELECT`: SQLite reports the rows it copies to no update hook
+        // (an INSERT … SELECT reported each id, thousands of events the change tracker only
+        // counted), and the statement is DDL either way. No table yet: an empty one, same columns.
+        if selects.isEmpty { selects = ["SELECT NULL AS tbl, NULL AS id, NULL AS fingerprint WHERE 0"] }
+        try db.execute(sql: "CREATE TEMP TABLE rehearse_baseline_rows AS " + selects.joined(separator: " UNION ALL "))
+        // The `id NOT NULL` of the table it replaces: a row without an id cannot be followed.
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.rehearse_baseline_rows WHERE id IS NULL)") == true {
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_NOTNULL, message: "NOT NULL constraint failed: rehearse_baseline_rows.id")
         }
         // The key is built once the rows are in (one sort), not row by row in the ids' random
         // order; a duplicate (tbl, id) fails here as the primary key it replaces would have.

@@ -16,6 +16,41 @@ import Testing
         return rig
     }
 
+    /// The ids are copied by one `CREATE TABLE … AS SELECT`, which SQLite reports to no update
+    /// hook (an INSERT … SELECT reported every id); each id keeps its own type, so an integer
+    /// id is not matched as text; a row without an id is refused, as the NOT NULL column was.
+    @Test func theIdsAreCopiedWithoutARowEventInTheirOwnTypes() throws {
+        final class Counter: TransactionObserver {
+            var events = 0
+            func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
+            func databaseDidChange(with event: DatabaseEvent) { if event.tableName == "rehearse_baseline_rows" { events += 1 } }
+            func databaseDidCommit(_ db: Database) {}
+            func databaseDidRollback(_ db: Database) {}
+        }
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try db.execute(sql: """
+                CREATE TABLE users (id TEXT, role TEXT);
+                CREATE TABLE audit_events (id INTEGER PRIMARY KEY, action TEXT);
+                INSERT INTO users VALUES ('7', 'admin'), ('u-2', 'viewer');
+                INSERT INTO audit_events VALUES (7, 'a'), (8, 'b');
+                """)
+            let counter = Counter()
+            db.add(transactionObserver: counter)
+            #expect(try BaselineIdentity.record(db) == ["users", "audit_events"])
+            #expect(counter.events == 0)
+            let rows = try Row.fetchAll(db, sql: "SELECT tbl, typeof(id), typeof(fingerprint) FROM temp.rehearse_baseline_rows ORDER BY rowid")
+            #expect(rows.map { [$0[0], $0[1], $0[2]] as [String] } == [
+                ["audit_events", "integer", "integer"], ["audit_events", "integer", "integer"], ["users", "text", "null"], ["users", "text", "null"]])
+            // Integer 7 and text '7' are different rows: deleting the integer one is a loss.
+            try db.execute(sql: "DELETE FROM audit_events WHERE id = 7")
+            #expect(try BaselineIdentity.missing(db, "audit_events").ids == ["7"])
+            #expect(try BaselineIdentity.missing(db, "users").count == 0)
+
+            try db.execute(sql: "INSERT INTO users VALUES (NULL, 'ghost')")
+            #expect(throws: DatabaseError.self) { try BaselineIdentity.record(db) }
+        }
+    }
+
     @Test func aDeletedRowHiddenByANewOneIsLost() throws {
         let rig = try rig()
         let gone = try rig.read { db -> String in
