@@ -45,7 +45,7 @@ struct DumpCatalog {
         }
         // In creation order, as Postgres lists dependent objects (by oid).
         for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid") where tables[table] != nil {
-            for row in try Row.fetchAll(db, sql: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?) ORDER BY id DESC", arguments: [table]) {
+            for row in try Row.fetchAll(db, cached: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?) ORDER BY id DESC", arguments: [table]) {
                 let column: String = row[1]
                 foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
             }
@@ -55,19 +55,47 @@ struct DumpCatalog {
                 types[row[0], default: []].append(row[1])
             }
         }
-        for type in types.keys {
-            for (table, sql) in tables {
-                // Enum columns carry a CHECK named <table>_<column>_<type> (docs/postgres-translation.md).
-                let pattern = "CONSTRAINT \(table)_([A-Za-z0-9_]+)_\(type) CHECK"
-                guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
-                for match in regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)) {
-                    typeColumns[type, default: []].append((table, String(sql[Range(match.range(at: 1), in: sql)!])))
-                }
+        // Tables by name, so the columns of a type come in the same order in every process
+        // (a dictionary's order is not), and so does the one pg_restore's error names.
+        for (table, sql) in tables.sorted(by: { $0.key < $1.key }) {
+            for (column, type) in Self.enumColumns(in: sql, table: table) where types[type] != nil {
+                typeColumns[type, default: []].append((table, column))
             }
         }
         if try db.tableExists("rehearse_trigger_state") {
             for row in try Row.fetchAll(db, sql: "SELECT tgname, tgenabled FROM rehearse_trigger_state") { triggerState[row[0]] = row[1] }
         }
+    }
+
+    /// Enum columns carry a CHECK named `<table>_<column>_<type>` (docs/postgres-translation.md):
+    /// each `CONSTRAINT <table>_<name> CHECK` of the table's SQL, as the (column, type) pairs its
+    /// name can be split into — one per way of cutting it at an underscore, as the pattern
+    /// `CONSTRAINT <table>_([A-Za-z0-9_]+)_<type> CHECK` would match for each type (the caller
+    /// keeps the types that exist). Read on the bytes: a regular expression per table and type
+    /// was most of the catalogue's time (it is read twice per restore).
+    static func enumColumns(in sql: String, table: String) -> [(column: String, type: String)] {
+        let text = Array(sql.utf8), prefix = Array("CONSTRAINT \(table)_".utf8), check = Array(" CHECK".utf8)
+        func isWord(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+        }
+        var found: [(column: String, type: String)] = []
+        var index = 0
+        while index + prefix.count <= text.count {
+            guard text[index] == prefix[0], text[index..<(index + prefix.count)].elementsEqual(prefix) else { index += 1; continue }
+            let start = index + prefix.count
+            var end = start
+            while end < text.count && isWord(text[end]) { end += 1 }
+            // The name runs to the first byte outside [A-Za-z0-9_]; it must be followed by " CHECK".
+            if text[end...].starts(with: check) {
+                let name = text[start..<end]
+                // <column>_<type>, both non-empty: every underscore but the first and last byte.
+                for cut in name.indices where name[cut] == 0x5F && cut > start && cut < end - 1 {
+                    found.append((String(decoding: name[start..<cut], as: UTF8.self), String(decoding: name[(cut + 1)..<end], as: UTF8.self)))
+                }
+            }
+            index = max(end, index + 1)
+        }
+        return found
     }
 
     /// Postgres names one immutability trigger per table where SQLite needs one per event.

@@ -27,4 +27,34 @@ import Testing
             #expect(try rows() == before)
         }
     }
+
+    /// The enum columns pg_restore names in its errors are read from each table's CHECK names on
+    /// the bytes; they are what the pattern the catalogue used to compile per table and type
+    /// finds, on every table of the shipped schema and on names built to trip a cut: types
+    /// that end one another, a column with underscores, a name not followed by CHECK.
+    @Test func enumColumnsAreWhatThePatternFinds() throws {
+        func byPattern(_ sql: String, _ table: String, _ type: String) -> [String] {
+            let regex = try! NSRegularExpression(pattern: "CONSTRAINT \(table)_([A-Za-z0-9_]+)_\(type) CHECK")
+            return regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)).map { String(sql[Range($0.range(at: 1), in: sql)!]) }
+        }
+        var samples: [(table: String, sql: String)] = [
+            ("t", "CREATE TABLE t (a, CONSTRAINT t_review_status_status CHECK (a IN ('x')), CONSTRAINT t_b_x_status CHECK (1), CONSTRAINT t_c_status NOT NULL, CONSTRAINT t__status CHECK (1), CONSTRAINT t_d_status  CHECK (1), CONSTRAINT t_e_status CHECK(1)CONSTRAINT t_f_é_status CHECK (1))"),
+        ]
+        let db = try DatabaseOpener.open(path: nil)
+        try db.writeWithoutTransaction { db in
+            try Migrator(chain: RevisionChain.shipped()).upgrade(db, to: "head")
+            for row in try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL") { samples.append((row[0], row[1])) }
+        }
+        let types = ["status", "x_status", "review_status", "decision_type", "proposal_status", "user_role", "e"]
+        var typed = 0
+        for (table, sql) in samples {
+            let found = DumpCatalog.enumColumns(in: sql, table: table)
+            for type in types {
+                let columns = found.filter { $0.type == type }.map(\.column)
+                #expect(columns == byPattern(sql, table, type), "\(table) \(type)")
+                typed += columns.count
+            }
+        }
+        #expect(typed > 5, "the schema's enum columns were found, so the comparison compared something")
+    }
 }
