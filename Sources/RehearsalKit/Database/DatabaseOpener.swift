@@ -11,7 +11,6 @@ public enum DatabaseOpener {
     /// the cache (on the production profile, 17% less time). Not for seeding: mapped pages count
     /// as resident memory, and seeding keeps under 200 MB.
     public static func open(path: String?, memoryMapped: Bool = false) throws -> DatabaseQueue {
-        _ = SQLiteProcessSettings.applied
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "rehearse"

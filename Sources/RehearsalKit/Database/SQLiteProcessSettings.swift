@@ -2,6 +2,11 @@ import CSQLiteSettings
 import GRDBSQLite
 
 /// Settings SQLite takes once per process, before its first connection opens.
+///
+/// Applied by the command line's `main`, before any thread exists that could be opening a
+/// connection: SQLite documents `sqlite3_config` as unsafe while another thread uses SQLite (a
+/// connection being opened at the same moment can see the statistics half turned off). So not
+/// from `DatabaseOpener`, which a host process's threads may call at any time.
 public enum SQLiteProcessSettings {
     /// Memory statistics off (see `CSQLiteSettings/settings.c`: their mutex is shared by every
     /// connection of the process). False when a connection opened first: SQLite then refuses

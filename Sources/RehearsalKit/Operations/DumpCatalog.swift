@@ -44,7 +44,8 @@ struct DumpCatalog {
             }
         }
         // In creation order, as Postgres lists dependent objects (by oid).
-        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid") where tables[table] != nil {
+        let created = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").filter { tables[$0] != nil }
+        for table in created {
             for row in try Row.fetchAll(db, cached: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?) ORDER BY id DESC", arguments: [table]) {
                 let column: String = row[1]
                 foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
@@ -55,10 +56,11 @@ struct DumpCatalog {
                 types[row[0], default: []].append(row[1])
             }
         }
-        // Tables by name, so the columns of a type come in the same order in every process
-        // (a dictionary's order is not), and so does the one pg_restore's error names.
-        for (table, sql) in tables.sorted(by: { $0.key < $1.key }) {
-            for (column, type) in Self.enumColumns(in: sql, table: table) where types[type] != nil {
+        // Tables in creation order (by oid, in Postgres), so the columns of a type come in the
+        // same order in every process (a dictionary's order is not), and so does the one
+        // pg_restore's error names.
+        for table in created {
+            for (column, type) in Self.enumColumns(in: tables[table]!, table: table) where types[type] != nil {
                 typeColumns[type, default: []].append((table, column))
             }
         }
@@ -93,7 +95,9 @@ struct DumpCatalog {
                     found.append((String(decoding: name[start..<cut], as: UTF8.self), String(decoding: name[(cut + 1)..<end], as: UTF8.self)))
                 }
             }
-            index = max(end, index + 1)
+            // A later prefix may start inside this name (`CONSTRAINT t_aCONSTRAINT t_b_…`), as
+            // the pattern would find it: go on from the next byte.
+            index += 1
         }
         return found
     }

@@ -25,7 +25,8 @@ enum ExploreBench {
             for run in 1...runs { steps += explorer.play(explorer.history(run: run)).steps }
         }
         InvariantCatalog.timer = { _, body in try body() }
-        // The same histories as `rehearse explore` plays them: batches on every core.
+        // The same histories as `rehearse explore` plays them: on every core, each thread taking
+        // the next run when it is free.
         let (parallel, wall) = Stopwatch.time { explorer.explore() }
         let evaluated = perInvariant.values.reduce(0) { $0 + $1.count }
         print(String(format: "explore, small profile, no faults, one core: %d histories × %d steps = %d steps in %.2f s = %.0f steps/s; templates ready in %.2f s",

@@ -203,8 +203,8 @@ final class ChangeTracker: TransactionObserver {
         total &+= 1
         if table == "alembic_version" || table.hasPrefix("rehearse_") {
             bookkeeping &+= 1
-            // Bookkeeping moves every key: nothing to log row by row (a baseline copies
-            // thousands of ids into rehearse_baseline_rows).
+            // Bookkeeping moves every key: nothing to log row by row (the baseline's own temp
+            // tables, whose rows a later step could tamper with; recording them sends no events).
             return
         }
         switch event.kind {
