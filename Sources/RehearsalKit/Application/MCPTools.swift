@@ -97,7 +97,7 @@ public enum MCPTools {
             }
             for (index, rule) in list.enumerated() {
                 guard let op = rule["op"]?.stringValue, ["eq", "ne", "gt", "gte", "lt", "lte", "in", "exists"].contains(op),
-                      rule["id"]?.stringValue != nil, rule["pointer"]?.stringValue?.hasPrefix("/") == true,
+                      rule["id"]?.stringValue != nil, rule["pointer"]?.stringValue?.utf8.first == UInt8(ascii: "/"),
                       let outcome = rule["outcome"]?.stringValue, ["pass", "fail", "needs_review"].contains(outcome) else {
                     throw ApplicationError(422, "\(tool): rules/rules/\(index) must have id, pointer (/…), op (eq ne gt gte lt lte in exists) and outcome (pass fail needs_review)")
                 }

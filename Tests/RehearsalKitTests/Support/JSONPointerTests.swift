@@ -1,0 +1,21 @@
+import Testing
+@testable import RehearsalKit
+
+@Suite struct JSONPointerTests {
+    /// RFC 6901 escapes code points: a `~` or `/` that a combining mark follows (one character
+    /// with it in Swift) is escaped too, and the pointer is cut at every `/` byte, so each key
+    /// resolves back to its value.
+    @Test func everyKeyRoundTripsEvenWhenACombiningMarkFollowsASeparator() throws {
+        let keys = ["plain", "a/b", "m~n", "~\u{301}x", "/\u{301}y", "\u{301}z", "~01", "~~1", "", "é/~"]
+        #expect(JSONPointer.escape("~\u{301}x").unicodeScalars.map(\.value) == [0x7E, 0x30, 0x301, 0x78])
+        #expect(JSONPointer.escape("/\u{301}y").unicodeScalars.map(\.value) == [0x7E, 0x31, 0x301, 0x79])
+        #expect(JSONPointer.escape("plain") == "plain")
+        let document = JSONValue.object(keys.enumerated().map { ($0.element, .object([($0.element, .int($0.offset))])) })
+        for (index, key) in keys.enumerated() {
+            let pointer = JSONPointer.appending(JSONPointer.appending("", key), key)
+            #expect(JSONPointer.tokens(pointer) == [key, key], "\(pointer.unicodeScalars.map(\.value))")
+            #expect(JSONPointer.resolve(pointer, in: document) == .int(index))
+        }
+        #expect(JSONPointer.tokens("/a~1b/0") == ["a/b", "0"])
+    }
+}
