@@ -63,7 +63,8 @@ final class ChangeTracker: TransactionObserver {
         var cookie: UInt64 { main << 32 | (temp & 0xFFFF_FFFF) }
 
         static func read(_ db: Database) throws -> Marks {
-            func pragma(_ sql: String) throws -> UInt64 { try UInt64(bitPattern: Int64.fetchOne(db, sql: sql) ?? 0) }
+            // Prepared once per connection (and schema): read before every round.
+            func pragma(_ sql: String) throws -> UInt64 { try UInt64(bitPattern: Int64.fetchOne(db, cached: sql) ?? 0) }
             return Marks(main: try pragma("PRAGMA schema_version"), temp: try pragma("PRAGMA temp.schema_version"), external: try pragma("PRAGMA data_version"))
         }
     }
