@@ -12,17 +12,32 @@ extension World {
         var expiration: ExpirationSchedule
         var deployOrderViolations: [(Timestamp, String)]
         var toolResults: [String: ToolObservation]
+        /// The parts' versions when the state was saved: a part whose version has not moved
+        /// since was neither assigned nor mutated, so it still holds this value.
+        var versions: WorldVersions
     }
 
     func saveState() -> State {
         State(clock: clock, ids: ids, stack: stack, activeFaults: activeFaults, log: log, expectedRevision: expectedRevision, baseline: baseline,
-              expiration: expiration, deployOrderViolations: deployOrderViolations, toolResults: toolResults)
+              expiration: expiration, deployOrderViolations: deployOrderViolations, toolResults: toolResults, versions: versions)
     }
 
+    /// Puts back the parts the failed step changed, and only those: assigning a part moves its
+    /// version even when the value is the same, and every answer that depends on it is then
+    /// computed again (a tool call the gate refused re-judged the baseline's rows of all nine
+    /// tables). A part put back keeps its moved version: it did change, and changed back.
     func restoreState(_ state: State) {
-        clock = state.clock; ids = state.ids; stack = state.stack; activeFaults = state.activeFaults; log = state.log
-        expectedRevision = state.expectedRevision; baseline = state.baseline; expiration = state.expiration
-        deployOrderViolations = state.deployOrderViolations; toolResults = state.toolResults
+        let saved = state.versions
+        ids = state.ids
+        if versions[.clock] != saved[.clock] { clock = state.clock }
+        if versions[.stack] != saved[.stack] { stack = state.stack }
+        if versions[.faults] != saved[.faults] { activeFaults = state.activeFaults }
+        if versions[.log] != saved[.log] { log = state.log }
+        if versions[.expectedRevision] != saved[.expectedRevision] { expectedRevision = state.expectedRevision }
+        if versions[.baseline] != saved[.baseline] { baseline = state.baseline }
+        if versions[.expiration] != saved[.expiration] { expiration = state.expiration }
+        if versions[.deployOrder] != saved[.deployOrder] { deployOrderViolations = state.deployOrderViolations }
+        if versions[.toolResults] != saved[.toolResults] { toolResults = state.toolResults }
     }
 }
 
