@@ -8,14 +8,18 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// Strings and member names are equal when their code points are (RFC 8259; Python's `==`,
+    /// which the backend's rules use), not when Swift calls them canonically equivalent: `é` and
+    /// `e` + U+0301 are two keys and two values. It also keeps `==` in step with `hash`, which
+    /// hashes the serialized bytes.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
+        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
         case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0.utf8.elementsEqual($1.0.utf8) && $0.1 == $1.1 }
         default: return false
         }
     }
@@ -24,9 +28,10 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 
     public static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
 
+    /// The member named `key`, matched code point for code point (RFC 6901 §4).
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
+        return members.first { $0.0.utf8.elementsEqual(key.utf8) }?.1
     }
 
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }

@@ -18,4 +18,17 @@ import Testing
         }
         #expect(JSONPointer.tokens("/a~1b/0") == ["a/b", "0"])
     }
+
+    /// Member names and strings match code point for code point, as RFC 6901 and the backend's
+    /// Python do: `é` and `e` + U+0301 are two keys (Swift's `==` calls them one), and a rule's
+    /// `eq` on one is not met by the other; equal values hash alike.
+    @Test func canonicallyEquivalentKeysAndStringsAreDistinct() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        let document = JSONValue.object([(composed, .int(1)), (decomposed, .int(2))])
+        #expect(JSONPointer.resolve("/" + decomposed, in: document) == .int(2))
+        #expect(JSONPointer.resolve("/" + composed, in: document) == .int(1))
+        #expect(JSONValue.string(composed) != .string(decomposed))
+        #expect(Set([JSONValue.string(composed), .string(decomposed), .string(composed)]).count == 2)
+        #expect(JSONValue.object([(composed, .null)]) != .object([(decomposed, .null)]))
+    }
 }
