@@ -27,6 +27,19 @@ public struct PIIFinding: Sendable, Hashable {
         self.pointer = pointer
         self.type = type
     }
+
+    /// Pointers are the same when their bytes are: `/é` and `/e` + U+0301 name two members of a
+    /// document (JSON compares code points), which Swift's `==` and hash would call one place,
+    /// so a finding at one would have hidden the finding at the other.
+    public static func == (lhs: PIIFinding, rhs: PIIFinding) -> Bool {
+        lhs.type == rhs.type && lhs.pointer.utf8.elementsEqual(rhs.pointer.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(pointer.utf8.count)
+        for byte in pointer.utf8 { hasher.combine(byte) }
+    }
 }
 
 extension Array where Element == PIIType {

@@ -31,4 +31,15 @@ import Testing
         #expect(Set([JSONValue.string(composed), .string(decomposed), .string(composed)]).count == 2)
         #expect(JSONValue.object([(composed, .null)]) != .object([(decomposed, .null)]))
     }
+
+    /// The scanner names both members when two keys differ only by normalisation and both
+    /// hold an address: one finding per place, not one for the two.
+    @Test func theScannerFindsBothMembersOfCanonicallyEquivalentKeys() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        let document = JSONValue.object([
+            (composed, .string("write to jane.doe@example.com")), (decomposed, .string("write to john.roe@example.com")),
+        ])
+        let findings = PIIScanner(people: []).scrub(document).findings
+        #expect(findings.filter { $0.type == .email }.map { Array($0.pointer.utf8) } == [Array(("/" + composed).utf8), Array(("/" + decomposed).utf8)])
+    }
 }
