@@ -100,15 +100,10 @@ public enum TracesViewer {
     /// `text` cut at every occurrence of the ASCII `separator` (at most `limit` cuts), by bytes.
     static func splitBytes(_ text: String, on separator: String, limit: Int = .max) -> [String] {
         let bytes = Array(text.utf8), mark = Array(separator.utf8)
-        var pieces: [String] = [], start = 0, index = 0
-        while index + mark.count <= bytes.count, pieces.count < limit {
-            if bytes[index] == mark[0] && bytes[index..<index + mark.count].elementsEqual(mark) {
-                pieces.append(String(decoding: bytes[start..<index], as: UTF8.self))
-                index += mark.count
-                start = index
-            } else {
-                index += 1
-            }
+        var pieces: [String] = [], start = 0
+        while pieces.count < limit, let found = TextDetectors.find(mark, in: bytes, from: start) {
+            pieces.append(String(decoding: bytes[start..<found], as: UTF8.self))
+            start = found + mark.count
         }
         pieces.append(String(decoding: bytes[start...], as: UTF8.self))
         return pieces

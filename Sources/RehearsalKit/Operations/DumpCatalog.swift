@@ -81,9 +81,8 @@ struct DumpCatalog {
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
         }
         var found: [(column: String, type: String)] = []
-        var index = 0
-        while index + prefix.count <= text.count {
-            guard text[index] == prefix[0], text[index..<(index + prefix.count)].elementsEqual(prefix) else { index += 1; continue }
+        var from = 0
+        while let index = TextDetectors.find(prefix, in: text, from: from) {
             let start = index + prefix.count
             var end = start
             while end < text.count && isWord(text[end]) { end += 1 }
@@ -97,7 +96,7 @@ struct DumpCatalog {
             }
             // A later prefix may start inside this name (`CONSTRAINT t_aCONSTRAINT t_b_…`), as
             // the pattern would find it: go on from the next byte.
-            index += 1
+            from = index + 1
         }
         return found
     }

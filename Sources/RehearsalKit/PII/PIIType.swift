@@ -32,7 +32,7 @@ public struct PIIFinding: Sendable, Hashable {
     /// document (JSON compares code points), which Swift's `==` and hash would call one place,
     /// so a finding at one would have hidden the finding at the other.
     public static func == (lhs: PIIFinding, rhs: PIIFinding) -> Bool {
-        lhs.type == rhs.type && lhs.pointer.utf8.elementsEqual(rhs.pointer.utf8)
+        lhs.type == rhs.type && lhs.pointer.hasSameCodePoints(as: rhs.pointer)
     }
 
     public func hash(into hasher: inout Hasher) {

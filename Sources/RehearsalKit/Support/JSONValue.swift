@@ -17,9 +17,9 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
+        case let (.string(a), .string(b)): return a.hasSameCodePoints(as: b)
         case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0.utf8.elementsEqual($1.0.utf8) && $0.1 == $1.1 }
+        case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0.hasSameCodePoints(as: $1.0) && $0.1 == $1.1 }
         default: return false
         }
     }
@@ -31,7 +31,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     /// The member named `key`, matched code point for code point (RFC 6901 §4).
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.0.utf8.elementsEqual(key.utf8) }?.1
+        return members.first { $0.0.hasSameCodePoints(as: key) }?.1
     }
 
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }

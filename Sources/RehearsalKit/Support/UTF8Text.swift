@@ -26,3 +26,9 @@ public enum UTF8Text {
         throw Invalid(line: line, column: column)
     }
 }
+
+extension String {
+    /// Equal code point for code point, as JSON (RFC 8259) and Python compare strings — not
+    /// Swift's `==`, which calls canonically equivalent strings (`é`, `e` + U+0301) equal.
+    func hasSameCodePoints(as other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+}
