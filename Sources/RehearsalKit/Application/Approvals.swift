@@ -16,7 +16,7 @@ public enum Approvals {
 
     public static func list(_ db: Database, world: World, status: String? = "pending") throws -> JSONValue {
         try requireAPI(world)
-        guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
+        guard try db.hasTable("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
         let rows = try Row.fetchAll(db, cached: "SELECT id, proposal_type, proposed_by, status, expires_at FROM pending_proposals WHERE ? IS NULL OR status = ? ORDER BY proposed_at, rowid",
                                     arguments: [status, status])
         return .array(rows.map { row in

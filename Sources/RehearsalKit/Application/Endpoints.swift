@@ -88,7 +88,7 @@ public enum Endpoints {
         switch (request.method, segments) {
         case ("GET", ["api", "v1", "stats"]):
             var members: [(String, JSONValue)] = []
-            for table in Baseline.tables where try db.tableExists(table) {
+            for table in Baseline.tables where try db.hasTable(table) {
                 members.append((table, .int(try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \"\(table)\"") ?? 0)))
             }
             return .json(200, .object(members))
@@ -131,7 +131,7 @@ public enum Endpoints {
             if world.defectActs(.apiApprovalsBroken, path: "core/api/traces.py", in: .backend) {
                 return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error")
             }
-            guard try db.tableExists("agent_traces") else { return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error") }
+            guard try db.hasTable("agent_traces") else { return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error") }
             let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 0), 500)
             let offset = max(Int(request.query["offset"] ?? "") ?? 0, 0)
             let scanner = try PIIScanner(people: TraceRecorder.knownPeople(db))

@@ -10,7 +10,7 @@ public enum ExpirationTask {
         if world.faultActive(.taskExpirationFails, in: service) {
             throw ApplicationError(500, "ProgrammingError in proposal_expiration: column \"expiry\" does not exist")
         }
-        guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "ProgrammingError: relation \"pending_proposals\" does not exist") }
+        guard try db.hasTable("pending_proposals") else { throw ApplicationError(500, "ProgrammingError: relation \"pending_proposals\" does not exist") }
         // julianday compares instants, whatever offset the text carries.
         let due = try String.fetchAll(db, cached: "SELECT id FROM pending_proposals WHERE status = 'pending' AND julianday(expires_at) <= julianday(?) ORDER BY rowid",
                                       arguments: [now.iso8601])
@@ -39,7 +39,7 @@ public enum ExpirationTask {
         let lastTick = Timestamp(seconds: target.seconds / interval * interval)
         while tick <= lastTick {
             var runAt = lastTick
-            if !world.faultActive(.taskExpirationFails, in: .celeryWorker), try db.tableExists("pending_proposals"),
+            if !world.faultActive(.taskExpirationFails, in: .celeryWorker), try db.hasTable("pending_proposals"),
                let nextDue = try String.fetchOne(db, cached: "SELECT MIN(expires_at) FROM pending_proposals WHERE status = 'pending'").flatMap(Timestamp.init(iso8601:)),
                nextDue <= lastTick {
                 runAt = max(tick, nextTick(after: nextDue.adding(seconds: -1)))

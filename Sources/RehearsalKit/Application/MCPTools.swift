@@ -118,7 +118,7 @@ public enum MCPTools {
     }
 
     static func propose(_ db: Database, world: World, request: Request, caller: String) throws -> JSONValue {
-        guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
+        guard try db.hasTable("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
         let id = world.newId()
         let expires = world.clock.adding(seconds: world.proposalTTL)
         try db.execute(sql: """

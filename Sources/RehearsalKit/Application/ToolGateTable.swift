@@ -16,8 +16,8 @@ public enum ToolGateTable {
 
     /// The row of each tool the database shows calls of; a tool never called has no row.
     public static func derive(_ db: Database) throws -> [String: ToolGateRow] {
-        guard try db.tableExists("audit_events") else { return [:] }
-        let proposals = try db.tableExists("pending_proposals")
+        guard try db.hasTable("audit_events") else { return [:] }
+        let proposals = try db.hasTable("pending_proposals")
         var rows: [String: ToolGateRow] = [:]
         for (tool, type, action) in tools {
             let proposed = try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = 'proposal.created' AND json_extract(details, '$.tool') = ?)", arguments: [tool]) ?? false

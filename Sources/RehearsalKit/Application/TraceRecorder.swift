@@ -7,7 +7,7 @@ public enum TraceRecorder {
         _ db: Database, world: World, agentType: String, tool: String, arguments: JSONValue, context: JSONValue,
         output: JSONValue, triggeredBy: String, relatedException: String?
     ) throws {
-        guard try db.tableExists("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
+        guard try db.hasTable("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
         var input: JSONValue = .object([("tool", .string(tool)), ("args", arguments), ("context", context)])
         var summary = output
         var calls: JSONValue = .array([.object([("tool", .string(tool)), ("args", arguments)])])
@@ -32,7 +32,7 @@ public enum TraceRecorder {
     }
 
     public static func knownPeople(_ db: Database) throws -> [KnownPerson] {
-        guard try db.tableExists("users") else { return [] }
+        guard try db.hasTable("users") else { return [] }
         return try Row.fetchAll(db, cached: "SELECT display_name, email FROM users ORDER BY rowid").map { KnownPerson(displayName: $0[0], email: $0[1]) }
     }
 }

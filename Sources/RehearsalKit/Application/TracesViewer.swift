@@ -22,7 +22,7 @@ public enum TracesViewer {
     /// pages passes one `scanner` rather than have each page read the users again.
     public static func render(_ db: Database, world: World, trace: String? = nil, scanner given: PIIScanner? = nil) throws -> String {
         guard world.isRunning(.postgres) else { throw ApplicationError(500, "database unreachable") }
-        guard try db.tableExists("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
+        guard try db.hasTable("agent_traces") else { throw ApplicationError(500, "relation \"agent_traces\" does not exist") }
         let sanitize = !world.faultActive(.viewerUnsanitized)
         let scanner = try given ?? PIIScanner(people: TraceRecorder.knownPeople(db))
         // The shown columns by name, through a prepared statement; a table that lost one of

@@ -37,7 +37,7 @@ enum UserReference {
 /// proposal ever created, oldest first).
 enum ProposalReference {
     static func resolve(_ db: Database, _ reference: String) throws -> String {
-        guard try db.tableExists("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
+        guard try db.hasTable("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
         let id: String?
         if reference == "latest" {
             id = try String.fetchOne(db, cached: "SELECT id FROM pending_proposals ORDER BY proposed_at DESC, rowid DESC LIMIT 1")
@@ -92,7 +92,7 @@ enum UserIdentity {
     static func userId(_ db: Database, _ text: String) throws -> String? {
         var value = text.trimmingWhitespace().lowercased()
         if value.hasPrefix("user:") { value = String(value.dropFirst(5)).trimmingWhitespace() }
-        guard !value.isEmpty, !value.hasPrefix("agent:"), try db.tableExists("users") else { return nil }
+        guard !value.isEmpty, !value.hasPrefix("agent:"), try db.hasTable("users") else { return nil }
         return try String.fetchOne(db, cached: "SELECT id FROM users WHERE lower(id) = ? OR lower(trim(email)) = ?", arguments: [value, value])
     }
 }

@@ -31,7 +31,7 @@ public struct Baseline: Sendable, Equatable {
 
     /// Runs 1.2's queries.
     public static func capture(_ db: Database, label: String = "pre-deploy") throws -> Baseline {
-        for table in tables where try !db.tableExists(table) {
+        for table in tables where try !db.hasTable(table) {
             throw BaselineError.notMigrated(missingTable: table)
         }
         var counts: [String: Int] = [:]

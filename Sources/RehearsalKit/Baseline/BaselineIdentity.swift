@@ -20,13 +20,13 @@ enum BaselineIdentity {
         try db.execute(sql: """
             DROP TABLE IF EXISTS temp.rehearse_baseline_rows;
             DROP TABLE IF EXISTS temp.rehearse_baseline_columns;
-            CREATE TEMP TABLE rehearse_baseline_columns (tbl TEXT NOT NULL PRIMARY KEY, columns TEXT NOT NULL);
+            CREATE TEMP TABLE rehearse_baseline_columns (tbl TEXT NOT NULL PRIMARY KEY, columns TEXT NOT NULL, definition TEXT);
             """)
         var selects: [String] = []
-        for table in Baseline.tables where try db.tableExists(table) {
+        for table in Baseline.tables where try db.hasTable(table) {
             let columns = try self.columns(db, table)
             let fingerprint = immutableTables.contains(table) ? "rehearse_fingerprint(\(columns.map(quoted).joined(separator: ", ")))" : "NULL"
-            try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns) VALUES (?, ?)", arguments: [table, columns.joined(separator: ",")])
+            try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns, definition) VALUES (?1, ?2, \(definition))", arguments: [table, columns.joined(separator: ",")])
             // `+id`: an expression without affinity, so the ids keep their own types (the
             // column gets no declared type, as the `id NOT NULL` it replaces had none).
             selects.append("SELECT '\(table)' AS tbl, +id AS id, \(fingerprint) AS fingerprint FROM \(quoted(table))")
@@ -96,12 +96,31 @@ enum BaselineIdentity {
         guard rowids.count <= 512 else { return true }
         if let changes { return try changes.onceThisRound(table, rowids) { try reusesBaselineId(db, table, rowids: rowids) } }
         // The rowids as one JSON array argument: one statement per table, prepared once.
+        //
+        // `b.id = t.id` compares under the table's id affinity (a text '7' in the baseline
+        // matches an integer 7), and SQLite then cannot look the id up in the baseline's key: it
+        // walked all of the table's baseline rows for each look, thousands for audit_events.
+        // While the table has the definition it had when the baseline was recorded, every id
+        // the baseline copied from it was stored under that same affinity, so applying it again
+        // changes nothing and `b.id = +t.id` (no affinity: the key is used, the new rows drive)
+        // gives the same answer. Otherwise the comparison with affinity.
         let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
         return try Bool.fetchOne(db, cached: """
-            SELECT EXISTS (SELECT 1 FROM \(quoted(table)) t JOIN temp.rehearse_baseline_rows b ON b.tbl = ? AND b.id = t.id
-                           WHERE t.rowid IN (SELECT value FROM json_each(?)))
+            SELECT CASE WHEN (SELECT definition FROM temp.rehearse_baseline_columns WHERE tbl = ?1) IS \(definition)
+                THEN EXISTS (SELECT 1 FROM json_each(?2) j CROSS JOIN \(quoted(table)) t CROSS JOIN temp.rehearse_baseline_rows b
+                             WHERE t.rowid = j.value AND b.tbl = ?1 AND b.id = +t.id)
+                ELSE EXISTS (SELECT 1 FROM \(quoted(table)) t JOIN temp.rehearse_baseline_rows b ON b.tbl = ?1 AND b.id = t.id
+                             WHERE t.rowid IN (SELECT value FROM json_each(?2)))
+            END
             """, arguments: [table, list]) ?? true
     }
+
+    /// The definition of the table `?1` names where SQL unqualified names it (a temp table of
+    /// that name first): what the baseline's ids were read from, and what they are compared with.
+    private static let definition = """
+        COALESCE((SELECT sql FROM temp.sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE),
+                 (SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE))
+        """
 
     private static func countChanged(_ db: Database, _ table: String, limit: Int) throws -> (count: Int, ids: [String])? {
         registerFingerprint(db)

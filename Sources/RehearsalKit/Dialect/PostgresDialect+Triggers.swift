@@ -22,7 +22,7 @@ extension PostgresDialect {
                 throw DialectError(construct: "ENABLE REPLICA TRIGGER", reason: "not supported by the rehearsal dialect (DISABLE, ENABLE and ENABLE ALWAYS are)")
             }
             guard upper[index] == "TRIGGER", words.indices.contains(index + 1) else { return nil }
-            guard try db.tableExists(table) else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "relation \"\(table)\" does not exist") }
+            guard try db.hasTable(table) else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "relation \"\(table)\" does not exist") }
             let target = words[index + 1]
             var names = try triggerNames(db, table: table)
             if !["ALL", "USER"].contains(target.uppercased()) {
@@ -39,7 +39,7 @@ extension PostgresDialect {
             }
             let name = words[nameIndex]
             let table = words[nameIndex + 2]
-            guard try db.tableExists(table) else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "relation \"\(table)\" does not exist") }
+            guard try db.hasTable(table) else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "relation \"\(table)\" does not exist") }
             guard try triggerNames(db, table: table).contains(name) else {
                 if ifExists { return ["-- TAG DROP TRIGGER"] }
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "trigger \"\(name)\" for table \"\(table)\" does not exist")

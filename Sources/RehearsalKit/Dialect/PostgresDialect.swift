@@ -215,7 +215,7 @@ public struct PostgresDialect {
             }
         }
         guard !tables.isEmpty else { throw DialectError(construct: "TRUNCATE", reason: "no table named") }
-        for table in tables where try !db.tableExists(table) { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "relation \"\(table)\" does not exist") }
+        for table in tables where try !db.hasTable(table) { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "relation \"\(table)\" does not exist") }
         var all = tables
         var index = 0
         while index < all.count {

@@ -18,12 +18,12 @@ enum DrillMonitoring {
                 return response.status >= 500
             }.count
             let errorRate = world.isRunning(.backend) ? Double(failing) / Double(endpoints.count) * 100 : 100
-            let overdue = try db.tableExists("pending_proposals")
+            let overdue = try db.hasTable("pending_proposals")
                 ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM pending_proposals WHERE status = 'pending' AND julianday(proposed_at) < julianday(?) - 1", arguments: [world.clock.iso8601]) ?? 0 : 0
             // Who holds connections is known; the pool's size is not, so no percentage.
             let clients = ServiceName.allCases.filter { world.isRunning($0) && [.backend, .celeryWorker, .mcpServer].contains($0) }.map(\.rawValue)
-            let traces = try db.tableExists("agent_traces") ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM agent_traces") ?? 0 : 0
-            let traceErrors = try db.tableExists("agent_traces") ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM agent_traces WHERE status = 'error'") ?? 0 : 0
+            let traces = try db.hasTable("agent_traces") ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM agent_traces") ?? 0 : 0
+            let traceErrors = try db.hasTable("agent_traces") ? try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM agent_traces WHERE status = 'error'") ?? 0 : 0
             func row(_ metric: String, _ value: String, _ threshold: String, _ alert: Bool?) -> String {
                 "| \(metric) | \(value) | \(threshold) | \(alert.map { $0 ? "ALERT" : "ok" } ?? "not simulated") |"
             }

@@ -37,8 +37,13 @@ public struct InvariantContext {
 
     /// The index in the chain of the applied revision (-1 at base).
     public func appliedIndex() throws -> Int {
-        guard let current = try MigrationBookkeeping.currentRevision(db) else { return -1 }
+        guard let current = try changes.map({ try $0.currentRevision(db) }) ?? MigrationBookkeeping.currentRevision(db) else { return -1 }
         return chain.index(of: current) ?? -1
+    }
+
+    /// Whether the table exists (asked once per round of an incremental evaluation).
+    func hasTable(_ name: String) throws -> Bool {
+        try changes?.hasTable(name, db) ?? db.hasTable(name)
     }
 
     /// Not applicable until `revision` is applied: "revision X not yet applied".

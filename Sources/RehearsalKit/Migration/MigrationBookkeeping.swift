@@ -32,7 +32,7 @@ enum MigrationBookkeeping {
     }
 
     static func currentRevision(_ db: Database) throws -> String? {
-        guard try db.tableExists("alembic_version") else { return nil }
+        guard try db.hasTable("alembic_version") else { return nil }
         return try String.fetchOne(db, cached: "SELECT version_num FROM alembic_version")
     }
 
@@ -42,13 +42,13 @@ enum MigrationBookkeeping {
     }
 
     static func recordedChecksums(_ db: Database) throws -> [String: String] {
-        guard try db.tableExists("rehearse_revision_checksums") else { return [:] }
+        guard try db.hasTable("rehearse_revision_checksums") else { return [:] }
         let rows = try Row.fetchAll(db, cached: "SELECT revision, checksum FROM rehearse_revision_checksums")
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["revision"] as String, $0["checksum"] as String) })
     }
 
     static func enumTypeExists(_ db: Database, _ name: String) throws -> Bool {
-        guard try db.tableExists("rehearse_enum_labels") else { return false }
+        guard try db.hasTable("rehearse_enum_labels") else { return false }
         return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM rehearse_enum_labels WHERE typname = ?)", arguments: [name]) ?? false
     }
 }

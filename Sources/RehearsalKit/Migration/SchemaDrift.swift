@@ -127,7 +127,7 @@ enum ExpectedSchema {
     /// records. Throws `SchemaDriftUnknown` when there is no single known revision to compare with.
     static func differences(_ db: Database, chain: RevisionChain) throws -> (revision: String?, differences: [SchemaDifference]) {
         var revision: String?
-        if try db.tableExists("alembic_version") {
+        if try db.hasTable("alembic_version") {
             let rows = try String.fetchAll(db, sql: "SELECT version_num FROM alembic_version")
             if rows.count > 1 { throw SchemaDriftUnknown(reason: "alembic_version has \(rows.count) rows, so there is no one revision to compare with") }
             revision = rows.first

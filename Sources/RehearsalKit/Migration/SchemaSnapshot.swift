@@ -59,14 +59,14 @@ struct SchemaSnapshot: Equatable {
             default: break
             }
         }
-        if try db.tableExists("rehearse_trigger_state") {
+        if try db.hasTable("rehearse_trigger_state") {
             // Keyed by Postgres's trigger name (one Postgres trigger can be several SQLite
             // ones); `O`, enabled, is what a trigger without a row has.
             for row in try Row.fetchAll(db, sql: "SELECT tgname, tgenabled FROM rehearse_trigger_state WHERE tgenabled <> 'O'") {
                 snapshot.triggerStates[row["tgname"]] = row["tgenabled"]
             }
         }
-        if try db.tableExists("rehearse_enum_labels") {
+        if try db.hasTable("rehearse_enum_labels") {
             for row in try Row.fetchAll(db, sql: "SELECT typname, enumlabel FROM rehearse_enum_labels ORDER BY typname, enumsortorder, enumlabel") {
                 snapshot.enumTypes[row["typname"], default: []].append(row["enumlabel"])
             }

@@ -23,7 +23,7 @@ public enum BackupFile {
     /// True when `path` is a SQLite file with a backup header (not yet verified).
     public static func isBackup(path: String) -> Bool {
         guard let queue = try? DatabaseQueue(path: path, configuration: readOnly) else { return false }
-        return (try? queue.read { db in try db.tableExists(headerTable) }) == true
+        return (try? queue.read { db in try db.hasTable(headerTable) }) == true
     }
 
     static var readOnly: Configuration {
@@ -92,7 +92,7 @@ public enum BackupFile {
             return try queue.read { db in
                 let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
                 guard integrity == ["ok"] else { throw refuse("the file is corrupt (integrity_check: \(integrity.prefix(3).joined(separator: "; ")))") }
-                guard try db.tableExists(headerTable) else { throw refuse("a SQLite database, but not a rehearse backup (no \(headerTable) table)") }
+                guard try db.hasTable(headerTable) else { throw refuse("a SQLite database, but not a rehearse backup (no \(headerTable) table)") }
                 let values = Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM \(headerTable)").map { ($0[0] as String, $0[1] as String) }) { a, _ in a }
                 guard values["format"] == format else { throw refuse("unknown backup format '\(values["format"] ?? "none")' (this rehearse reads \(format))") }
                 guard let countsText = values["counts"], case .object(let members)? = try? JSONParser.parse(countsText),

@@ -51,7 +51,7 @@ struct DumpCatalog {
                 foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
             }
         }
-        if try db.tableExists("rehearse_enum_labels") {
+        if try db.hasTable("rehearse_enum_labels") {
             for row in try Row.fetchAll(db, sql: "SELECT typname, enumlabel FROM rehearse_enum_labels ORDER BY typname, enumsortorder") {
                 types[row[0], default: []].append(row[1])
             }
@@ -64,7 +64,7 @@ struct DumpCatalog {
                 typeColumns[type, default: []].append((table, column))
             }
         }
-        if try db.tableExists("rehearse_trigger_state") {
+        if try db.hasTable("rehearse_trigger_state") {
             for row in try Row.fetchAll(db, sql: "SELECT tgname, tgenabled FROM rehearse_trigger_state") { triggerState[row[0]] = row[1] }
         }
     }

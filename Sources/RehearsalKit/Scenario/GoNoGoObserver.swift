@@ -92,10 +92,10 @@ struct GoNoGoObserver {
             }
             if record.succeeded {
                 lastMigrationTime = record.time
-                if from < 6, to >= 6, (try? db.tableExists("pending_proposals")) == true {
+                if from < 6, to >= 6, (try? db.hasTable("pending_proposals")) == true {
                     migration006 = Self.merge(migration006, Outcome(succeeded: true, step: record.number, expected: false))
                 }
-                if from < 7, to >= 7, (try? db.tableExists("agent_traces")) == true {
+                if from < 7, to >= 7, (try? db.hasTable("agent_traces")) == true {
                     migration007 = Self.merge(migration007, Outcome(succeeded: true, step: record.number, expected: false))
                 }
                 if to > from, let counts = record.invariants.first(where: { $0.info.id == "baseline.counts_unchanged" }) {

@@ -33,7 +33,7 @@ public struct ScenarioRunner {
         // the temp schema move and evaluate every invariant again. Only over a migrated schema:
         // the views read the bookkeeping tables, and while a view names a missing table SQLite
         // refuses every ALTER TABLE … RENAME.
-        if try db.tableExists("rehearse_enum_labels") && db.tableExists("rehearse_trigger_state") { try CatalogViews.install(db) }
+        if try db.hasTable("rehearse_enum_labels") && db.hasTable("rehearse_trigger_state") { try CatalogViews.install(db) }
     }
 
     /// Migrates and seeds, as the template for `setUp`.

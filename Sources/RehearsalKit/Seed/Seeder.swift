@@ -256,7 +256,7 @@ enum SeedPreconditions {
 
     static func check(_ db: Database) throws {
         for table in tables {
-            guard try db.tableExists(table) else { throw SeedError.notMigrated(missingTable: table) }
+            guard try db.hasTable(table) else { throw SeedError.notMigrated(missingTable: table) }
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")! > 0 { throw SeedError.notEmpty(table: table) }
         }
     }

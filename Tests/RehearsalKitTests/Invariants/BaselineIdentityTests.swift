@@ -51,6 +51,39 @@ import Testing
         }
     }
 
+    /// New rows that carry a baseline row's id are found by looking each one up in the
+    /// baseline's key while the table keeps the definition it had when the baseline was taken;
+    /// once the table is redefined (a text id column made an integer one), the ids are compared
+    /// under the new column's affinity, so the text '7' the baseline copied still matches a new 7.
+    @Test func newRowsReusingABaselineIdAreFoundBeforeAndAfterTheTableIsRedefined() throws {
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try db.execute(sql: """
+                CREATE TABLE users (id TEXT, role TEXT);
+                INSERT INTO users VALUES ('7', 'admin'), ('u-2', 'viewer');
+                """)
+            try BaselineIdentity.record(db)
+            func inserted(_ sql: String) throws -> [Int64] {
+                try db.execute(sql: sql)
+                return [db.lastInsertedRowID]
+            }
+            #expect(try BaselineIdentity.reusesBaselineId(db, "users", rowids: inserted("INSERT INTO users VALUES ('u-3', 'viewer')")) == false)
+            #expect(try BaselineIdentity.reusesBaselineId(db, "users", rowids: inserted("INSERT INTO users VALUES ('u-2', 'viewer')")) == true)
+            // Stored as text '7' by the TEXT column: the same id.
+            #expect(try BaselineIdentity.reusesBaselineId(db, "users", rowids: inserted("INSERT INTO users VALUES (7, 'viewer')")) == true)
+
+            try db.execute(sql: """
+                CREATE TABLE users_new (id INTEGER, role TEXT);
+                INSERT INTO users_new SELECT * FROM users WHERE role = 'admin';
+                DROP TABLE users;
+                ALTER TABLE users_new RENAME TO users;
+                """)
+            // The baseline holds the text '7'; the new column stores 7 as an integer, and
+            // Postgres-side code comparing ids would call them the same row.
+            #expect(try BaselineIdentity.reusesBaselineId(db, "users", rowids: inserted("INSERT INTO users VALUES (7, 'viewer')")) == true)
+            #expect(try BaselineIdentity.reusesBaselineId(db, "users", rowids: inserted("INSERT INTO users VALUES (8, 'viewer')")) == false)
+        }
+    }
+
     @Test func aDeletedRowHiddenByANewOneIsLost() throws {
         let rig = try rig()
         let gone = try rig.read { db -> String in

@@ -21,8 +21,8 @@ struct GateEnforcedInvariant: Invariant {
         let db = context.db
         // The audit trail is the history: a write recorded there happened, whatever the schema
         // is now. Without it there is nothing to judge.
-        guard try db.tableExists("audit_events") else { return .notApplicable(reason: "no audit trail (audit_events is missing)") }
-        let proposals = try db.tableExists("pending_proposals")
+        guard try context.hasTable("audit_events") else { return .notApplicable(reason: "no audit trail (audit_events is missing)") }
+        let proposals = try context.hasTable("pending_proposals")
         var evidence: [Evidence] = []
         var linked = Set<String>()
         var gone = 0
@@ -81,7 +81,7 @@ struct GateEnforcedInvariant: Invariant {
             }
         }
         // Agent-created signals with no audited write at all.
-        if try db.tableExists("signals") {
+        if try context.hasTable("signals") {
             for signal in try String.fetchAll(db, cached: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
                 evidence.append(Evidence(table: "signals", rowId: signal, column: "created_by", note: "agent-created signal with no approved proposal"))
             }

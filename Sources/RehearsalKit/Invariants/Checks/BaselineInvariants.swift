@@ -12,7 +12,7 @@ struct RolesRetainedInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let baseline = context.baseline else { return .notApplicable(reason: "no baseline recorded") }
-        guard try context.db.tableExists("users") else {
+        guard try context.hasTable("users") else {
             return .broken(detail: "table users is missing", evidence: [Evidence(table: "users", note: "table does not exist")])
         }
         var current: [String: Baseline.UserRole] = [:]
@@ -62,7 +62,7 @@ struct CountsUnchangedInvariant: Invariant {
                 evidence.append(Evidence(table: table, note: "count \(before) → \(after) (\(after > before ? "+" : "")\(after - before))"))
             }
         }
-        if try context.db.tableExists("audit_events") {
+        if try context.hasTable("audit_events") {
             let latest = try Int64.fetchOne(context.db, cached: "SELECT MAX(id) FROM audit_events")
             if latest != baseline.latestAuditEventId {
                 evidence.append(Evidence(table: "audit_events", column: "id", note: "latest audit event id \(baseline.latestAuditEventId.map(String.init) ?? "none") → \(latest.map(String.init) ?? "none")"))
@@ -105,11 +105,11 @@ struct NoDataLostInvariant: Invariant {
                 evidence.append(Evidence(table: table, note: "\(before - after) row(s) fewer than the baseline (\(before) → \(after))"))
             }
         }
-        if let latest = baseline.latestAuditEventId, try context.db.tableExists("audit_events"),
+        if let latest = baseline.latestAuditEventId, try context.hasTable("audit_events"),
            try !Bool.fetchOne(context.db, cached: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = ?)", arguments: [latest])! {
             evidence.append(Evidence(table: "audit_events", rowId: String(latest), note: "the baseline's latest audit event is gone"))
         }
-        if try context.db.tableExists("users") {
+        if try context.hasTable("users") {
             // Asked again only when users changed (or the baseline, the schema: the epoch).
             evidence += try RowLevelMemo.whileUnchanged("no_data_lost.users", tables: ["users"], also: [], changes: context.changes) {
                 let present = Set(try String.fetchAll(context.db, cached: "SELECT id FROM users"))
@@ -127,7 +127,7 @@ enum BaselineTables {
     /// could have moved it (`ChangeTracker.rowCount`).
     static func compare(_ db: Database, _ baseline: Baseline, changes: ChangeTracker? = nil) throws -> [(table: String, before: Int, after: Int?)] {
         try Baseline.tables.map { table in
-            guard try db.tableExists(table) else { return (table, baseline.tableCounts[table] ?? 0, nil) }
+            guard try changes?.hasTable(table, db) ?? db.hasTable(table) else { return (table, baseline.tableCounts[table] ?? 0, nil) }
             let after = try changes?.rowCount(of: table, db) ?? Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(table)")
             return (table, baseline.tableCounts[table] ?? 0, after)
         }

@@ -30,7 +30,7 @@ struct ForeignKeyInvariant: Invariant {
         // What the schema declares is asked again only when the schema changes.
         var evidence: [Evidence] = try RowLevelMemo.whileUnchanged("fk.no_orphans:declared", tables: [], also: [], changes: context.changes) {
             var missing: [Evidence] = []
-            for (table, column, parent) in Self.expected where try db.tableExists(table) {
+            for (table, column, parent) in Self.expected where try db.hasTable(table) {
                 let declared = try Row.fetchAll(db, cached: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
                     .contains { ($0[0] as String) == column && ($0[1] as String) == parent }
                 if !declared {

@@ -19,7 +19,7 @@ struct ImmutabilityInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("005_add_immutability_triggers") { return notYet }
         let db = context.db
-        guard try db.tableExists(table) else {
+        guard try context.hasTable(table) else {
             return .broken(detail: "table \(table) is missing", evidence: [Evidence(table: table, note: "table does not exist")])
         }
         var evidence: [Evidence] = []
@@ -28,7 +28,7 @@ struct ImmutabilityInvariant: Invariant {
             let exists = try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)", arguments: [name])!
             if !exists { evidence.append(Evidence(table: table, note: "trigger \(name) is missing")) }
         }
-        if try TriggerState.isDisabled(db, "\(table)_immutable") {
+        if try TriggerState.isDisabled(db, "\(table)_immutable", changes: context.changes) {
             evidence.append(Evidence(table: table, note: "trigger \(table)_immutable is disabled (tgenabled = D)"))
         }
         // The probe's outcome is the triggers' (the schema, their states) on the table's first
@@ -99,8 +99,8 @@ struct ImmutabilityInvariant: Invariant {
 
 /// `pg_trigger.tgenabled`, as kept in `rehearse_trigger_state`.
 enum TriggerState {
-    static func isDisabled(_ db: Database, _ name: String) throws -> Bool {
-        guard try db.tableExists("rehearse_trigger_state") else { return false }
+    static func isDisabled(_ db: Database, _ name: String, changes: ChangeTracker? = nil) throws -> Bool {
+        guard try changes?.hasTable("rehearse_trigger_state", db) ?? db.hasTable("rehearse_trigger_state") else { return false }
         return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
     }
 }

@@ -12,7 +12,7 @@ struct SchemaRevisionInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         // alembic keeps exactly one row; several make "the" revision meaningless (alembic
         // itself stops with "Online migration expected to match one row when updating").
-        if try context.db.tableExists("alembic_version") {
+        if try context.hasTable("alembic_version") {
             let rows = try String.fetchAll(context.db, cached: "SELECT version_num FROM alembic_version ORDER BY version_num")
             if rows.count > 1 {
                 return .broken(detail: "alembic_version has \(rows.count) rows: \(rows.joined(separator: ", "))",
@@ -101,7 +101,7 @@ struct SchemaMatchesRevisionInvariant: Invariant {
         for (table, sql) in [("rehearse_enum_labels", "SELECT * FROM rehearse_enum_labels ORDER BY 1, 2, 3"),
                              ("rehearse_trigger_state", "SELECT * FROM rehearse_trigger_state ORDER BY 1"),
                              ("alembic_version", "SELECT version_num FROM alembic_version ORDER BY 1")] {
-            if try !context.db.tableExists(table) { fields.append([0]); continue }
+            if try !context.hasTable(table) { fields.append([0]); continue }
             // Each row by its value fingerprint (type and bytes of every column). Not a cached
             // statement: `SELECT *` of a table another process may alter.
             for row in try Row.fetchAll(context.db, sql: sql) {

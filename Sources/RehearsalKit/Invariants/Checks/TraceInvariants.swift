@@ -55,7 +55,7 @@ struct ViewerNoPIIInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         guard let world = context.world else { return .notApplicable(reason: "no simulated world (the viewer runs only in scenarios and drills)") }
-        let traces = try context.db.tableExists("agent_traces")
+        let traces = try context.hasTable("agent_traces")
         let cache = world.cache
         if cache.isEmpty && !(world.tracesViewerEnabled && traces) {
             return .notApplicable(reason: "nothing can be served: no cached page, and \(world.tracesViewerEnabled ? "no agent_traces table" : "the viewer is not serving")")

@@ -99,6 +99,8 @@ final class ChangeTracker: TransactionObserver {
         }
         lastVersions = byTable
         thisRound = [:]
+        tablesThisRound = [:]
+        revisionThisRound = nil
         if let fresh = freshBaseline, fresh.total != total || fresh.cookie != cookie || fresh.external != external || fresh.wholesale != wholesale || fresh.baseline != baseline {
             freshBaseline = nil
         }
@@ -177,6 +179,26 @@ final class ChangeTracker: TransactionObserver {
         let answer = try compute()
         thisRound[table, default: [:]][rowids] = answer
         return answer
+    }
+
+    /// Whether each table asked about exists, and the applied revision: the invariants ask
+    /// again and again within a round (every check that needs a revision), and no DDL runs
+    /// while they are evaluated.
+    private var tablesThisRound: [String: Bool] = [:]
+    private var revisionThisRound: String?? = nil
+
+    func hasTable(_ name: String, _ db: Database) throws -> Bool {
+        if let known = tablesThisRound[name] { return known }
+        let exists = try db.hasTable(name)
+        tablesThisRound[name] = exists
+        return exists
+    }
+
+    func currentRevision(_ db: Database) throws -> String? {
+        if let known = revisionThisRound { return known }
+        let revision = try MigrationBookkeeping.currentRevision(db)
+        revisionThisRound = .some(revision)
+        return revision
     }
 
     /// How many row-level answers were reused (the tests and `rehearse bench` report it).

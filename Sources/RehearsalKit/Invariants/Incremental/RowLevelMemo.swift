@@ -103,7 +103,7 @@ extension RowLevelMemo {
         var key = changes.unreported + [changes.lineage]
         for table in tables { key += [try changes.shape(of: table, db), changes.version(of: table.lowercased())] }
         // A table that is not there (a foreign key's missing parent) has no rows to count.
-        func counts() throws -> [Int] { try tables.map { try db.tableExists($0) ? changes.rowCount(of: $0, db) : -1 } }
+        func counts() throws -> [Int] { try tables.map { try changes.hasTable($0, db) ? changes.rowCount(of: $0, db) : -1 } }
         if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
             if try entry.schema == changes.schemaCookie || entry.counts == counts() {
                 changes.memo[name]?.schema = changes.schemaCookie
