@@ -11,11 +11,13 @@ import Testing
         try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
             try db.execute(sql: """
                 CREATE TABLE Decisions (id TEXT);
+                CREATE TABLE counted (id INTEGER PRIMARY KEY AUTOINCREMENT);
+                CREATE TABLE "dé" (x);
                 CREATE TEMP TABLE scratch (x);
                 CREATE VIEW recent AS SELECT 1;
                 CREATE INDEX decisions_id ON Decisions (id);
                 """)
-            let names = ["Decisions", "decisions", "DECISIONS", "scratch", "recent", "decisions_id", "missing", "elsewhere", "sqlite_master"]
+            let names = ["Decisions", "decisions", "DECISIONS", "scratch", "recent", "decisions_id", "missing", "elsewhere", "sqlite_master", "SQLITE_temp_master", "sqlite_sequence", "", "dé"]
             for name in names { #expect(try db.hasTable(name) == db.tableExists(name), "\(name)") }
             #expect(try db.hasTable("decisions") && db.hasTable("scratch"))
             #expect(try !db.hasTable("recent") && !db.hasTable("decisions_id") && !db.hasTable("missing"))
