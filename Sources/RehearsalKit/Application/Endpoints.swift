@@ -8,6 +8,9 @@ public struct HTTPRequest: Sendable {
     public var query: [String: String]
     public var headers: [String: String]
     public var body: String?
+    /// Only the status is wanted (`api.endpoints_healthy` probes after every step): a handler
+    /// may stop once nothing left can change the status, and answer with no body.
+    var statusOnly = false
 
     public init(method: String = "GET", port: Int, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: String? = nil) {
         self.method = method
@@ -134,9 +137,17 @@ public enum Endpoints {
             guard try db.hasTable("agent_traces") else { return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error") }
             let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 0), 500)
             let offset = max(Int(request.query["offset"] ?? "") ?? 0, 0)
-            let scanner = try PIIScanner(people: TraceRecorder.knownPeople(db))
+            let people = try TraceRecorder.knownPeople(db)
             let rows = try Row.fetchAll(db, cached: "SELECT trace_id, agent_type, status, started_at, input_summary FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?",
                                         arguments: [limit, offset])
+            // The response model's fields are required strings: a NULL or a number (a table
+            // remade without its NOT NULLs or its types) fails FastAPI's response validation, a 500.
+            if rows.contains(where: { row in (0..<5).contains { !row.isText(atIndex: $0) } }) {
+                return HTTPResponse(status: 500, contentType: "text/plain", body: "Internal Server Error")
+            }
+            // What is left (parse, scrub, render) cannot fail: the status is known.
+            if request.statusOnly { return HTTPResponse(status: 200, contentType: "application/json", body: "") }
+            let scanner = PIIScanner(people: people)
             return .json(200, .array(rows.map { row in
                 let summary = (try? JSONParser.parse(row[4] as String)) ?? .string(row[4])
                 return .object([("trace_id", .string(row[0])), ("agent_type", .string(row[1])), ("status", .string(row[2])),

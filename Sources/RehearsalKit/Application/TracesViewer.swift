@@ -45,11 +45,12 @@ public enum TracesViewer {
 
     /// What a row shows on the list (`onPage` nil) or on its trace's page, before escaping.
     static func cells(_ row: Row, onPage trace: String?, _ db: Database, sanitize: Bool, scanner: PIIScanner) throws -> [String] {
-        var cells: [String] = [row["trace_id"], row["agent_type"], row["status"], row["started_at"]]
-        cells.append(try triggeredBy(db, row["triggered_by"], sanitize: sanitize))
+        // A NULL shows nothing, as React renders it.
+        var cells: [String] = ["trace_id", "agent_type", "status", "started_at"].map { row.text($0) ?? "" }
+        cells.append(try triggeredBy(db, row.text("triggered_by"), sanitize: sanitize))
         let columns = trace == nil ? ["input_summary"] : ["input_summary", "output_summary", "tool_calls"]
         for column in columns {
-            guard let text = row[column] as String? else { continue }
+            guard let text = row.text(column) else { continue }
             var value = (try? JSONParser.parse(text)) ?? .string(text)
             if sanitize { value = scanner.scrub(value).value }
             cells.append(value.serialized())
@@ -73,7 +74,7 @@ public enum TracesViewer {
         guard let value else { return "" }
         guard !sanitize, value.hasPrefix("user:"),
               let row = try Row.fetchOne(db, cached: "SELECT display_name, email FROM users WHERE id = ?", arguments: [String(value.dropFirst(5))]) else { return value }
-        return "\(row[0] as String) <\(row[1] as String)>"
+        return "\(row.text(atIndex: 0) ?? "") <\(row.text(atIndex: 1) ?? "")>"
     }
 
     /// The types of PII a rendered page shows: each table cell, unescaped, judged as the

@@ -20,10 +20,10 @@ struct TracesNoPIIInvariant: Invariant {
         let rows = try Row.fetchCursor(context.db, sql: "SELECT id, input_summary, output_summary, tool_calls, error_message, triggered_by FROM agent_traces ORDER BY rowid")
         while let row = try rows.next() {
             count += 1
-            let id: String = row[0]
-            let texts = (1...5).map { row[$0] as String? }
+            let id = row.text(atIndex: 0)
+            let texts = (1...5).map { row.text(atIndex: $0) }
             // A row already scanned with the same bytes and the same people has the same findings.
-            let key = Fingerprint.of([withUnsafeBytes(of: peopleKey) { Array($0) }, Array(id.utf8)] + texts.map { $0.map { Array($0.utf8) } ?? [0xFF, 0] })
+            let key = Fingerprint.of([withUnsafeBytes(of: peopleKey) { Array($0) }, id.map { Array($0.utf8) } ?? [0xFF, 0]] + texts.map { $0.map { Array($0.utf8) } ?? [0xFF, 0] })
             if let known = context.cache?.traceRowFindings(key) { evidence += known; continue }
             var found: [Evidence] = []
             for (offset, column) in (Self.jsonColumns + Self.textColumns).enumerated() {
@@ -86,7 +86,8 @@ struct ViewerNoPIIInvariant: Invariant {
             let sanitized: UInt64 = world.faultActive(.viewerUnsanitized) ? 0 : 1
             evidence += try RowLevelMemo.whileUnchanged("viewer.pages", tables: ["agent_traces", "users"], also: [sanitized], changes: context.changes) {
                 var found: [Evidence] = []
-                let traceIds = try String.fetchAll(context.db, cached: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50")
+                // A trace without an id is on the list but has no page.
+                let traceIds = try Row.fetchAll(context.db, cached: "SELECT trace_id FROM agent_traces ORDER BY started_at DESC, rowid DESC LIMIT 50").compactMap { $0.text(atIndex: 0) }
                 for trace in [nil] + traceIds.map(Optional.some) {
                     // A sanitized trace page shows its rows' columns scrubbed with the known
                     // people, and nothing else: its findings are those of the same rows with the
