@@ -149,9 +149,10 @@ public enum Endpoints {
             if request.statusOnly { return HTTPResponse(status: 200, contentType: "application/json", body: "") }
             let scanner = PIIScanner(people: people)
             return .json(200, .array(rows.map { row in
-                let summary = (try? JSONParser.parse(row[4] as String)) ?? .string(row[4])
-                return .object([("trace_id", .string(row[0])), ("agent_type", .string(row[1])), ("status", .string(row[2])),
-                                ("started_at", .string(row[3])), ("input_summary", scanner.scrub(summary).value)])
+                let field = { (index: Int) in row.text(atIndex: index) ?? "" }
+                let summary = (try? JSONParser.parse(field(4))) ?? .string(field(4))
+                return .object([("trace_id", .string(field(0))), ("agent_type", .string(field(1))), ("status", .string(field(2))),
+                                ("started_at", .string(field(3))), ("input_summary", scanner.scrub(summary).value)])
             }))
         default:
             return .detail(404, "Not Found")

@@ -103,10 +103,11 @@ enum BaselineIdentity {
         // While the table has the definition it had when the baseline was recorded, every id
         // the baseline copied from it was stored under that same affinity, so applying it again
         // changes nothing and `b.id = +t.id` (no affinity: the key is used, the new rows drive)
-        // gives the same answer. Otherwise the comparison with affinity.
+        // gives the same answer. Otherwise (or with no definition to compare: a table only an
+        // attached database holds) the comparison with affinity.
         let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
         return try Bool.fetchOne(db, cached: """
-            SELECT CASE WHEN (SELECT definition FROM temp.rehearse_baseline_columns WHERE tbl = ?1) IS \(definition)
+            SELECT CASE WHEN (SELECT definition FROM temp.rehearse_baseline_columns WHERE tbl = ?1) = \(definition)
                 THEN EXISTS (SELECT 1 FROM json_each(?2) j CROSS JOIN \(quoted(table)) t CROSS JOIN temp.rehearse_baseline_rows b
                              WHERE t.rowid = j.value AND b.tbl = ?1 AND b.id = +t.id)
                 ELSE EXISTS (SELECT 1 FROM \(quoted(table)) t JOIN temp.rehearse_baseline_rows b ON b.tbl = ?1 AND b.id = t.id

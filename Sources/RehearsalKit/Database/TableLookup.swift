@@ -12,20 +12,28 @@ extension Database {
     /// a migration's statements, every invariant that needs a revision). A query of
     /// `sqlite_master` instead was no cheaper (a scan of every object, and a statement prepared
     /// again after every DDL). `sqlite3_table_column_metadata` with no column is SQLite's
-    /// documented existence check: the hash lookup SQLite makes to resolve a name in SQL, in
-    /// every schema, tables only, ASCII case folded as SQLite folds names.
+    /// documented existence check: the hash lookup SQLite makes to resolve a name in SQL, asked
+    /// here of each schema in turn, since without a schema it stops at the first object of that
+    /// name — a temp view would hide a main table.
     func hasTable(_ name: String) throws -> Bool {
-        // SQLite resolves its own schema tables by name (`sqlite_master`, `sqlite_temp_schema`),
-        // which `sqlite_master` does not list and GRDB does not count as tables.
-        if !name.utf8.prefix(7).map({ (65...90).contains($0) ? $0 | 0x20 : $0 }).elementsEqual("sqlite_".utf8) {
-            let code = sqlite3_table_column_metadata(sqliteConnection, nil, name, nil, nil, nil, nil, nil, nil)
+        // SQLite folds ASCII case only, and GRDB compares lower-cased Swift strings (`DÉ` is
+        // `dé`); SQLite resolves its own schema tables by name (`sqlite_master`), which GRDB
+        // does not count; C cannot pass a NUL inside a name. Those names are GRDB's to answer.
+        guard name.utf8.allSatisfy({ $0 != 0 && $0 < 0x80 }),
+              !name.utf8.prefix(7).map({ (65...90).contains($0) ? $0 | 0x20 : $0 }).elementsEqual("sqlite_".utf8) else {
+            return try tableExists(name)
+        }
+        var schema: Int32 = 0
+        while let schemaName = sqlite3_db_name(sqliteConnection, schema) {
+            schema += 1
+            let code = sqlite3_table_column_metadata(sqliteConnection, schemaName, name, nil, nil, nil, nil, nil, nil)
             if code == SQLITE_OK { return true }
-            // Not found is SQLITE_ERROR with this message; anything else (a schema that does not
-            // load) is for GRDB to report.
-            if code == SQLITE_ERROR, let message = sqlite3_errmsg(sqliteConnection), String(cString: message).hasPrefix("no such table column") {
-                return false
+            // Not a table of this schema (nothing, or a view) is SQLITE_ERROR with this message;
+            // anything else (a schema that does not load) is for GRDB to report.
+            guard code == SQLITE_ERROR, let message = sqlite3_errmsg(sqliteConnection), String(cString: message).hasPrefix("no such table column") else {
+                return try tableExists(name)
             }
         }
-        return try tableExists(name)
+        return false
     }
 }

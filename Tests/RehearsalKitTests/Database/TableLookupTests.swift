@@ -15,11 +15,15 @@ import Testing
                 CREATE TABLE "dé" (x);
                 CREATE TEMP TABLE scratch (x);
                 CREATE VIEW recent AS SELECT 1;
+                CREATE TABLE hidden (x);
+                CREATE TEMP VIEW hidden AS SELECT 1;
                 CREATE INDEX decisions_id ON Decisions (id);
                 """)
-            let names = ["Decisions", "decisions", "DECISIONS", "scratch", "recent", "decisions_id", "missing", "elsewhere", "sqlite_master", "SQLITE_temp_master", "sqlite_sequence", "", "dé"]
+            let names = ["Decisions", "decisions", "DECISIONS", "scratch", "recent", "decisions_id", "missing", "elsewhere", "sqlite_master", "SQLITE_temp_master", "sqlite_sequence", "", "dé", "DÉ", "de\u{301}", "hidden", "HIDDEN"]
             for name in names { #expect(try db.hasTable(name) == db.tableExists(name), "\(name)") }
-            #expect(try db.hasTable("decisions") && db.hasTable("scratch"))
+            #expect(try db.hasTable("decisions") && db.hasTable("scratch") && db.hasTable("DÉ"))
+            // A temp view does not hide the main table of the same name.
+            #expect(try db.hasTable("hidden"))
             #expect(try !db.hasTable("recent") && !db.hasTable("decisions_id") && !db.hasTable("missing"))
 
             // A table only an attached database holds: found there, as GRDB finds it.
