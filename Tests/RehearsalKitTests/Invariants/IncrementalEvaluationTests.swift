@@ -426,6 +426,31 @@ import Testing
         }
     }
 
+    /// The gate's scan of the audit trail for agent writes is kept while the trail only gains
+    /// other events (a proposal made), and a write recorded since — a bypass — is judged at once
+    /// (the full evaluation beside it would throw on any difference).
+    @Test func theGateKeepsItsScanUntilAWriteIsRecorded() throws {
+        let chain = try RevisionChain.shipped()
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()]))
+            evaluation.verify = true
+            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+            let status = { try Self.result("approvals.gate_enforced", evaluation, world, db).status }
+            #expect(try status().holds)
+
+            try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:00:00Z', 'agent:bot', 'proposal.created', 'proposal')")
+            let reused = evaluation.reusedRowAnswers
+            #expect(try status().holds)
+            #expect(evaluation.reusedRowAnswers == reused + 1, "only another kind of event since: the scan stands")
+
+            try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:01:00Z', 'agent:bot', 'signal.created', 'signal')")
+            #expect(try status().isBroken)
+            #expect(evaluation.reusedRowAnswers == reused + 1)
+        }
+    }
+
     /// A declaration that misses an input is caught by the comparison with a full evaluation.
     @Test func aWrongDeclarationIsCaughtByTheFullComparison() throws {
         struct ForgetsItsTable: Invariant {

@@ -10,6 +10,15 @@ struct GateEnforcedInvariant: Invariant {
     var reads: InvariantReads { .tables("audit_events", "pending_proposals", "signals", "users") }
 
     static let writeActions = ["signal.created", "policy_version.created", "exception.dismissed"]
+    /// An audit event `a` of a target write by an agent, or naming a proposal.
+    static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (a.actor LIKE 'agent:%' OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
+
+    /// Whether one of these events (by rowid) is such a write.
+    static func anyAgentWrite(_ db: Database, rowids: [Int64]) throws -> Bool {
+        guard rowids.count <= 512 else { return true }
+        let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
+        return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM json_each(?) j CROSS JOIN audit_events a WHERE a.rowid = j.value AND \(agentWrite))", arguments: [list]) ?? true
+    }
     static let proposalType = ["signal.created": "signal", "policy_version.created": "policy_draft", "exception.dismissed": "exception_dismiss"]
 
     var info: InvariantInfo {
@@ -26,11 +35,16 @@ struct GateEnforcedInvariant: Invariant {
         var evidence: [Evidence] = []
         var linked = Set<String>()
         var gone = 0
-        let events = try Row.fetchAll(db, cached: """
-            SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id')
-            FROM audit_events WHERE action IN ('signal.created', 'policy_version.created', 'exception.dismissed')
-              AND (actor LIKE 'agent:%' OR json_extract(details, '$.proposal_id') IS NOT NULL) ORDER BY id
-            """)
+        // The agent writes the audit trail records: a scan of every event (no index on `action`),
+        // so kept while the trail was only added to with events that are not such writes (a
+        // proposal made, an approval recorded), as it is at most steps.
+        let events = try RowLevelMemo.remembered(
+            "approvals.gate_enforced:writes", table: "audit_events", db: db, changes: context.changes,
+            dependsOn: { try $0.unreported + [$0.lineage, $0.shape(of: "audit_events", db)] },
+            newRowsMatter: { try Self.anyAgentWrite(db, rowids: $0) }
+        ) {
+            try Row.fetchAll(db, cached: "SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id') FROM audit_events a WHERE \(Self.agentWrite) ORDER BY id")
+        }
         for event in events {
             let eventId = String(event[0] as Int64)
             let table: String = event[4] == "policy_version" ? "policy_versions" : (event[4] == "signal" ? "signals" : "exceptions")
