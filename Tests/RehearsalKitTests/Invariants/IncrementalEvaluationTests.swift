@@ -451,6 +451,53 @@ import Testing
         }
     }
 
+    /// Raw SQL can make `audit_events` something whose rows the insert log does not follow: a
+    /// table remade in the same statement batch as a table with its own key indexes, a declared
+    /// `rowid` column, a temp view over another table the gate reads, a table named `json_each`
+    /// (which hides the function the look at new rows uses). Each time, the gate's verdict is the
+    /// one a full evaluation gives (the session throws on any difference).
+    @Test func theGateFollowsTheAuditTrailWhateverRawSQLMakesOfIt() throws {
+        let chain = try RevisionChain.shipped()
+        let write = "'2026-01-14T09:01:00Z', 'agent:bot', 'signal.created', 'signal', NULL, '{}'"
+        let other = "'2026-01-14T09:00:00Z', 'agent:bot', 'proposal.created', 'proposal', NULL, '{}'"
+        let setups: [(String, [String])] = [
+            ("remade beside a keyed table", [
+                "DROP TABLE audit_events; CREATE TABLE audit_events AS SELECT 1 AS id, '2026-01-14T09:00:00Z' AS occurred_at, 'agent:bot' AS actor, 'proposal.created' AS action, 'proposal' AS entity_type, NULL AS entity_id, '{}' AS details",
+                "DROP TABLE audit_events; CREATE TABLE audit_events AS SELECT 1 AS id, '2026-01-14T09:01:00Z' AS occurred_at, 'agent:bot' AS actor, 'signal.created' AS action, 'signal' AS entity_type, NULL AS entity_id, '{}' AS details; CREATE TABLE keyed (a TEXT PRIMARY KEY, b TEXT UNIQUE)",
+            ]),
+            ("a declared rowid column", [
+                "DROP TABLE audit_events; CREATE TABLE audit_events (rowid INTEGER, id INTEGER, occurred_at TEXT, actor TEXT, action TEXT, entity_type TEXT, entity_id TEXT, details TEXT)",
+                "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (1, \(other))",
+                "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (2, \(write))",
+            ]),
+            ("a temp view over users", [
+                "CREATE TEMP VIEW audit_events AS SELECT rowid AS id, created_at AS occurred_at, 'agent:bot' AS actor, 'signal.created' AS action, 'signal' AS entity_type, id AS entity_id, '{}' AS details FROM users WHERE email = 'bot@example.com'",
+                "INSERT INTO users (id, email, display_name, role, is_active, created_at) VALUES ('ffffffff-ffff-4fff-bfff-fffffffffff0', 'bot@example.com', 'Bot', 'viewer', 1, '2026-01-14T09:00:00Z')",
+            ]),
+            ("a table named json_each", [
+                "CREATE TABLE json_each (value)",
+                "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details) VALUES (\(other))",
+                "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details) VALUES (\(write))",
+            ]),
+        ]
+        for (label, steps) in setups {
+            try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+                try Migrator(chain: chain).upgrade(db, to: "head")
+                _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()]))
+                evaluation.verify = true
+                let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+                _ = try Self.result("approvals.gate_enforced", evaluation, world, db)
+                for sql in steps {
+                    try db.execute(sql: sql)
+                    do { _ = try Self.result("approvals.gate_enforced", evaluation, world, db) } catch { Issue.record("\(label): \(sql): \(error)") }
+                }
+                #expect(try Self.result("approvals.gate_enforced", evaluation, world, db).status.isBroken, "\(label): the agent write is found")
+            }
+        }
+    }
+
     /// A declaration that misses an input is caught by the comparison with a full evaluation.
     @Test func aWrongDeclarationIsCaughtByTheFullComparison() throws {
         struct ForgetsItsTable: Invariant {

@@ -83,19 +83,25 @@ final class ChangeTracker: TransactionObserver {
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type = 'table', name FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type = 'table', name FROM temp.sqlite_master
                 """)
+            // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
+            // their table's statement: not statements of their own.
+            var companions = Set<Int64>()
             while let row = try rows.next() {
+                let name: String = row[2]
                 objects.insert(row[0])
-                if row[1] { tables.insert((row[2] as String).lowercased()) }
+                if row[1] { tables.insert(name.lowercased()) }
+                if name.hasPrefix("sqlite_autoindex_") { companions.insert(row[0]) }
             }
             let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
             // Every DDL statement moves its schema's cookie by one: moved by more than the objects
             // that appeared, something was dropped and made again exactly as it was (a table made
             // by `CREATE TABLE … AS SELECT` on its old root page, other rows in it).
             let moved = Int64(marks.main) - Int64(schemaCookie >> 32) + Int64(marks.temp & 0xFFFF_FFFF) - Int64(schemaCookie & 0xFFFF_FFFF)
-            let remade = moved < 0 || moved > Int64(objects.subtracting(lastObjects).count)
+            let remade = moved < 0 || moved > Int64(objects.subtracting(lastObjects).subtracting(companions).count)
             if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows || remade) { lineage &+= 1 }
             lastObjects = objects
             shapes = [:]
+            plain = [:]
         }
         lastVersions = byTable
         thisRound = [:]
@@ -129,6 +135,23 @@ final class ChangeTracker: TransactionObserver {
         shapes[table] = shape
         return shape
     }
+
+    /// Whether the rows SQLite reports under `table`'s name are those of an ordinary table its
+    /// name resolves to (temp first), reachable by `rowid`: not a view or a virtual table (whose
+    /// rows change with no event of theirs), and no declared column named `rowid`, `oid` or
+    /// `_rowid_` (which would hide the rowid the insert log names). Only then can an answer about
+    /// its rows be kept. Asked again when a schema cookie moves.
+    func isPlainTable(_ table: String, _ db: Database) throws -> Bool {
+        if let known = plain[table] { return known }
+        let answer = try Bool.fetchOne(db, cached: """
+            SELECT COALESCE((SELECT type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' FROM temp.sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')),
+                            (SELECT type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' FROM main.sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')), 0)
+                AND NOT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE lower(name) IN ('rowid', 'oid', '_rowid_'))
+            """, arguments: [table]) ?? false
+        plain[table] = answer
+        return answer
+    }
+    private var plain: [String: Bool] = [:]
 
     /// The table's row count, counted again only when something could have moved it since: a
     /// row event on it (an `INSERT OR REPLACE`'s silent deletion comes with its insert), DDL,

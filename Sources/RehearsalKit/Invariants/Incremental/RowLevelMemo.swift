@@ -34,6 +34,9 @@ enum RowLevelMemo {
     /// `dependsOn` (everything else the answer reads, as numbers: `ChangeTracker.epoch` unless
     /// the caller knows better) is the same.
     ///
+    /// A look at the new rows that fails (a table named `json_each` hides the function it uses)
+    /// counts as mattering: the answer is computed again, as a full evaluation would.
+    ///
     /// The insert log names rows by rowid, and a VACUUM in the same step may renumber them: when
     /// the schema cookie moved (which a VACUUM does), rows inserted since the last check make
     /// the answer be computed again.
@@ -42,6 +45,8 @@ enum RowLevelMemo {
         newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
     ) throws -> Value {
         guard let changes else { return try compute() }
+        // A view or a virtual table under the name, or a column hiding the rowid: nothing kept.
+        guard try changes.isPlainTable(table, db) else { return try compute() }
         let lowered = table.lowercased()
         let key = try dependsOn(changes) + [changes.rewrites[lowered] ?? 0]
         let version = changes.version(of: lowered)
@@ -57,7 +62,7 @@ enum RowLevelMemo {
         if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value {
             let fresh = Array(log[entry.insertsSeen...])
             let harmless = try rows == entry.rows + fresh.count
-                && (fresh.isEmpty || (entry.schema == changes.schemaCookie && !newRowsMatter(fresh)))
+                && (fresh.isEmpty || (entry.schema == changes.schemaCookie && !((try? newRowsMatter(fresh)) ?? true)))
             if harmless {
                 changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, schema: changes.schemaCookie, version: version, value: value)
                 changes.reused += 1
