@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -151,6 +152,10 @@ enum BaselineIdentity {
     /// prepared statement of the connection (and refuse while one is running), which would
     /// throw away the statement cache the checks read through.
     static func registerFingerprint(_ db: Database) {
+        // Known registered on this connection: asking SQLite (preparing a statement that calls
+        // it) was a parse at every check that hashes rows.
+        if FingerprintConnections.contains(db) { return }
+        defer { FingerprintConnections.insert(db) }
         var probe: OpaquePointer?
         if sqlite3_prepare_v2(db.sqliteConnection, "SELECT rehearse_fingerprint(1)", -1, &probe, nil) == SQLITE_OK {
             sqlite3_finalize(probe)
@@ -224,5 +229,31 @@ extension World {
         self.baseline = baseline
         let tables = try BaselineIdentity.record(db)
         try evaluation.baselineRecorded(db, tables: tables, baseline: versions[.baseline])
+    }
+}
+
+/// The connections `rehearse_fingerprint` is registered on, by their GRDB `Database` (one per
+/// connection, for its whole life). Held weakly: a closed connection's address can come back
+/// as another's, whose entry then reads as absent.
+enum FingerprintConnections {
+    private final class Entry {
+        weak var db: Database?
+        init(_ db: Database) { self.db = db }
+    }
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var entries: [ObjectIdentifier: Entry] = [:]
+
+    static func contains(_ db: Database) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[ObjectIdentifier(db)]?.db === db
+    }
+
+    static func insert(_ db: Database) {
+        lock.lock()
+        defer { lock.unlock() }
+        // Explore opens thousands of connections: the closed ones' entries are dropped now and then.
+        if entries.count >= 64 { entries = entries.filter { $0.value.db != nil } }
+        entries[ObjectIdentifier(db)] = Entry(db)
     }
 }

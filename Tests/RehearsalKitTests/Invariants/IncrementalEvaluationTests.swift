@@ -330,6 +330,30 @@ import Testing
         }
     }
 
+    /// Each table's declared foreign keys are read again only when its own text changed: DDL
+    /// elsewhere reuses them (counted), a table remade without a key is found at once, a key
+    /// put back in an ALTER-made copy is found too (the session compares with a full evaluation).
+    @Test func declaredKeysFollowEachTablesOwnText() throws {
+        try Self.seededSession { db, world, evaluation in
+            #expect(try Self.result("fk.no_orphans", evaluation, world, db).status.holds)
+            try db.execute(sql: "CREATE TABLE unrelated_notes (id INTEGER PRIMARY KEY, body TEXT)")
+            let reused = evaluation.reusedRowAnswers
+            #expect(try Self.result("fk.no_orphans", evaluation, world, db).status.holds)
+            // Every table but the new one keeps its keys (and its orphans' answer).
+            #expect(evaluation.reusedRowAnswers >= reused + 20, "DDL on another table: \(evaluation.reusedRowAnswers - reused) answers reused")
+
+            let create = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'evidence_packs'"))
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "ALTER TABLE evidence_packs RENAME TO evidence_packs_old")
+            try db.execute(sql: create.replacingOccurrences(of: "CONSTRAINT evidence_packs_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES decisions(id),", with: ""))
+            try db.execute(sql: "INSERT INTO evidence_packs SELECT * FROM evidence_packs_old; DROP TABLE evidence_packs_old")
+            let undeclared = try Self.result("fk.no_orphans", evaluation, world, db)
+            #expect(Self.evidence(undeclared).contains { $0.table == "evidence_packs" && $0.column == "decision_id" })
+            try db.execute(sql: "ALTER TABLE evidence_packs ADD COLUMN decision_again TEXT REFERENCES decisions(id)")
+            #expect(Self.evidence(try Self.result("fk.no_orphans", evaluation, world, db)).contains { $0.column == "decision_id" }, "another key is not this one")
+        }
+    }
+
     /// A parent that comes back as a view (only objects added: no DDL dropped anything) makes the
     /// foreign key a mismatch SQLite cannot check: the remembered orphan must not stand.
     @Test func aParentThatComesBackAsAViewIsCheckedAgain() throws {
@@ -467,6 +491,12 @@ import Testing
             ]),
             ("a declared rowid column", [
                 "DROP TABLE audit_events; CREATE TABLE audit_events (rowid INTEGER, id INTEGER, occurred_at TEXT, actor TEXT, action TEXT, entity_type TEXT, entity_id TEXT, details TEXT)",
+                "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (1, \(other))",
+                "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (2, \(write))",
+            ]),
+            // Any case, any quoting: the scan looks for the letters in the table's text.
+            ("a declared _RowID_ column", [
+                "DROP TABLE audit_events; CREATE TABLE audit_events ([_RowID_] INTEGER, id INTEGER, occurred_at TEXT, actor TEXT, action TEXT, entity_type TEXT, entity_id TEXT, details TEXT)",
                 "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (1, \(other))",
                 "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (2, \(write))",
             ]),

@@ -27,22 +27,19 @@ struct ForeignKeyInvariant: Invariant {
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("001_create_users_and_policies") { return notYet }
         let db = context.db
-        // What the schema declares is asked again only when the schema changes.
-        var evidence: [Evidence] = try RowLevelMemo.whileUnchanged("fk.no_orphans:declared", tables: [], also: [], changes: context.changes) {
-            var missing: [Evidence] = []
-            for (table, column, parent) in Self.expected where try db.hasTable(table) {
-                let declared = try Row.fetchAll(db, cached: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
-                    .contains { ($0[0] as String) == column && ($0[1] as String) == parent }
-                if !declared {
-                    missing.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
-                }
+        let declared = try Self.declared(db, changes: context.changes)
+        var evidence: [Evidence] = []
+        for (table, column, parent) in Self.expected {
+            // The main schema's table (a temp table of the same name is the connection's, not the database's).
+            guard let keys = declared.first(where: { ChangeTracker.folded($0.table) == table })?.keys else { continue }
+            if !keys.contains(where: { $0.from == column && $0.parent == parent }) {
+                evidence.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
             }
-            return missing
         }
         let undeclared = evidence.count
         var orphans = 0
         for orphan in try Self.orphans(db, changes: context.changes) {
-            let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [orphan.table, orphan.fkid])
+            let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?, 'main') WHERE id = ?", arguments: [orphan.table, orphan.fkid])
             let id = try orphan.rowid.flatMap { try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(orphan.table) WHERE rowid = ?", arguments: [$0]) }
             evidence.append(Evidence(table: orphan.table, rowId: id, column: column, note: "references a missing \(orphan.parent) row"))
             orphans += 1
@@ -74,13 +71,12 @@ extension ForeignKeyInvariant {
             return try rows("PRAGMA foreign_key_check").sorted { ($0.table, $0.rowid ?? 0, $0.fkid) < ($1.table, $1.rowid ?? 0, $1.fkid) }
         }
         var found: [Orphan] = []
-        // Which tables reference which is the schema's: asked again only when it changes. Every
-        // table, as the PRAGMA checks every table (SQLite's own have no foreign keys).
-        let graph = try RowLevelMemo.whileUnchanged("fk.no_orphans:graph", tables: [], also: [], changes: changes) {
-            try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { table in
-                let parents = try String.fetchAll(db, cached: "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", arguments: [table])
-                return parents.isEmpty ? nil : (table: table, parents: parents)
-            }
+        // Which tables reference which is the schema's: every table, as the PRAGMA checks every
+        // table (SQLite's own have no foreign keys).
+        let graph = try declared(db, changes: changes).compactMap { table, keys -> (table: String, parents: [String])? in
+            var parents: [String] = []
+            for key in keys where !parents.contains(key.parent) { parents.append(key.parent) }
+            return parents.isEmpty ? nil : (table, parents)
         }
         for (table, parents) in graph {
             // Its rows against its parents' rows: DDL elsewhere (a migration creating other
@@ -93,5 +89,23 @@ extension ForeignKeyInvariant {
             }
         }
         return found
+    }
+
+    /// Every table (and view: none declares a key) of the main schema, in `ORDER BY name` order,
+    /// with the foreign keys it declares, in `PRAGMA foreign_key_list` order. A table's keys are its `CREATE` text's:
+    /// inside an incremental evaluation they are read again only when that text (its shape)
+    /// changed, so a migration that adds tables reads only those.
+    static func declared(_ db: Database, changes: ChangeTracker?) throws -> [(table: String, keys: [(from: String, parent: String)])] {
+        func keys(_ table: String) throws -> [(from: String, parent: String)] {
+            try Row.fetchAll(db, cached: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?, 'main')", arguments: [table])
+                .map { (from: $0[0], parent: $0[1]) }
+        }
+        guard let changes, changes.hasReadSchema else {
+            return try String.fetchAll(db, cached: "SELECT name FROM main.sqlite_master WHERE type IN ('table', 'view') ORDER BY name").map { (table: $0, keys: try keys($0)) }
+        }
+        return try changes.mainRelations.map { table in
+            let key = changes.unreported + [try changes.shape(of: table, db)]
+            return (table: table, keys: try RowLevelMemo.keyed("fk.no_orphans:keys:\(table)", key: key, changes: changes) { try keys(table) })
+        }
     }
 }

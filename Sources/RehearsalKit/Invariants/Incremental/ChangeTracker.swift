@@ -73,25 +73,40 @@ final class ChangeTracker: TransactionObserver {
     /// moved, after judging what the DDL did (`lineage`).
     func beginRound(_ db: Database, _ marks: Marks, baseline: UInt64) throws {
         let cookie = marks.cookie, external = marks.external
-        if cookie != schemaCookie || lastObjects.isEmpty {
+        // A restore through the backup API, or another process, can bring back the very cookie
+        // the schema had: the objects are read again whenever either moved too.
+        if cookie != schemaCookie || lastObjects.isEmpty || [external, wholesale] != scannedUnder {
             // Each object as one number (its schema, type, names, root page and text): comparing
             // sets of numbers, not of the objects' text built in Swift, which was most of a round
             // after DDL.
             BaselineIdentity.registerFingerprint(db)
             var objects = Set<Int64>(), tables = Set<String>()
+            // Each object's kind, and what its text says of it (`LIKE` folds ASCII case as
+            // `COLLATE NOCASE` does): the same scan answers `shape(of:)` and `isPlainTable` for
+            // every name, without a query per table after each DDL statement.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type = 'table', name FROM main.sqlite_master
-                UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type = 'table', name FROM temp.sqlite_master
+                SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
+                       sql LIKE 'CREATE VIRTUAL%', (sql LIKE '%rowid%' OR sql LIKE '%oid%') FROM main.sqlite_master
+                UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
+                       sql LIKE 'CREATE VIRTUAL%', (sql LIKE '%rowid%' OR sql LIKE '%oid%') FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
             // their table's statement: not statements of their own.
             var companions = Set<Int64>()
+            var named: [String: [SchemaObject]] = [:], mainRelations: [String] = []
             while let row = try rows.next() {
-                let name: String = row[2]
-                objects.insert(row[0])
-                if row[1] { tables.insert(name.lowercased()) }
-                if name.hasPrefix("sqlite_autoindex_") { companions.insert(row[0]) }
+                let name: String = row[2], type: String = row[1], fingerprint: Int64 = row[0], temp: Bool = row[3]
+                objects.insert(fingerprint)
+                if type == "table" { tables.insert(name.lowercased()) }
+                if !temp && (type == "table" || type == "view") { mainRelations.append(name) }
+                if name.hasPrefix("sqlite_autoindex_") { companions.insert(fingerprint) }
+                named[Self.folded(name), default: []].append(
+                    SchemaObject(fingerprint: fingerprint, temp: temp, type: type, isVirtual: row[4] ?? false, mentionsRowid: row[5] ?? true))
             }
+            objectsByName = named
+            // SQLite's BINARY order, as `ORDER BY name` gives it.
+            self.mainRelations = mainRelations.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            scannedUnder = [external, wholesale]
             let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
             // Every DDL statement moves its schema's cookie by one: moved by more than the objects
             // that appeared, something was dropped and made again exactly as it was (a table made
@@ -124,16 +139,28 @@ final class ChangeTracker: TransactionObserver {
     /// renaming another table into its name or shadowing it moves it.
     func shape(of table: String, _ db: Database) throws -> UInt64 {
         if let known = shapes[table] { return known }
+        guard let objectsByName else { return try queriedShape(of: table, db) }
+        // Every object under the name, main's then temp's, in one order whatever SQLite's.
+        var hasher = RowHasher()
+        for object in (objectsByName[Self.folded(table)] ?? []).sorted(by: { ($0.temp ? 1 : 0, $0.type, $0.fingerprint) < ($1.temp ? 1 : 0, $1.type, $1.fingerprint) }) {
+            hasher.integer(object.temp ? 1 : 0)
+            hasher.integer(object.fingerprint)
+        }
+        let shape = hasher.finish()
+        shapes[table] = shape
+        return shape
+    }
+
+    /// `shape(of:)` asked of SQLite, before the first round has read the schema.
+    private func queriedShape(of table: String, _ db: Database) throws -> UInt64 {
         BaselineIdentity.registerFingerprint(db)
-        let shape = try Int64.fetchOne(db, cached: """
+        return try Int64.fetchOne(db, cached: """
             SELECT rehearse_fingerprint(
                 (SELECT group_concat(d, '|') FROM (SELECT m.type || ':' || m.rootpage || ':' || m.sql AS d FROM main.sqlite_master m
                                                    WHERE m.name = ?1 COLLATE NOCASE ORDER BY m.type)),
                 (SELECT group_concat(d, '|') FROM (SELECT t.type || ':' || t.rootpage || ':' || t.sql AS d FROM temp.sqlite_master t
                                                    WHERE t.name = ?1 COLLATE NOCASE ORDER BY t.type)))
             """, arguments: [table]).map { UInt64(bitPattern: $0) } ?? 0
-        shapes[table] = shape
-        return shape
     }
 
     /// Whether the rows SQLite reports under `table`'s name are those of an ordinary table its
@@ -143,14 +170,57 @@ final class ChangeTracker: TransactionObserver {
     /// its rows be kept. Asked again when a schema cookie moves.
     func isPlainTable(_ table: String, _ db: Database) throws -> Bool {
         if let known = plain[table] { return known }
-        let answer = try Bool.fetchOne(db, cached: """
-            SELECT COALESCE((SELECT type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' FROM temp.sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')),
-                            (SELECT type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' FROM main.sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')), 0)
-                AND NOT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE lower(name) IN ('rowid', 'oid', '_rowid_'))
-            """, arguments: [table]) ?? false
+        var answer: Bool
+        if let objectsByName {
+            let objects = objectsByName[Self.folded(table)] ?? []
+            let resolved = objects.first { $0.temp && ($0.type == "table" || $0.type == "view") } ?? objects.first { !$0.temp && ($0.type == "table" || $0.type == "view") }
+            answer = resolved.map { $0.type == "table" && !$0.isVirtual } ?? false
+            // A column named rowid, oid or _rowid_ is spelled out in the table's text (quoting
+            // cannot split a name's letters): only a text that has them needs its columns read.
+            if answer, resolved?.mentionsRowid == true { answer = try !hidesRowid(table, db) }
+        } else {
+            answer = try Bool.fetchOne(db, cached: """
+                SELECT COALESCE((SELECT type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' FROM temp.sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')),
+                                (SELECT type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' FROM main.sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')), 0)
+                """, arguments: [table]) ?? false
+            if answer { answer = try !hidesRowid(table, db) }
+        }
         plain[table] = answer
         return answer
     }
+
+    private func hidesRowid(_ table: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?) WHERE lower(name) IN ('rowid', 'oid', '_rowid_'))", arguments: [table]) ?? true
+    }
+
+    /// One object of `sqlite_master` (main's or temp's), as the last scan read it.
+    struct SchemaObject {
+        var fingerprint: Int64
+        var temp: Bool
+        var type: String
+        /// `CREATE VIRTUAL TABLE`.
+        var isVirtual: Bool
+        /// Its text has the letters `rowid` or `oid` in some case (`_rowid_` has the first).
+        var mentionsRowid: Bool
+    }
+
+    /// The objects under each name (ASCII case folded, as `COLLATE NOCASE` does), read when a
+    /// schema cookie moved; nil before the first round.
+    private var objectsByName: [String: [SchemaObject]]?
+    /// The main schema's tables and views, in `ORDER BY name` order, as the last scan read them.
+    private(set) var mainRelations: [String] = []
+    /// Whether a round has read the schema (`mainRelations`, and the answers from the scan).
+    var hasReadSchema: Bool { objectsByName != nil }
+    /// The other processes' writes and the replacements when the schema was last read.
+    private var scannedUnder: [UInt64] = []
+
+    /// `name` with ASCII letters lower-cased, as SQLite's `NOCASE` compares names (`DÉ` and
+    /// `dé` are different names to it).
+    static func folded(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) else { return name }
+        return String(decoding: name.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+
     private var plain: [String: Bool] = [:]
 
     /// The table's row count, counted again only when something could have moved it since: a

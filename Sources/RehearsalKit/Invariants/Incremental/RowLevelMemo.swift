@@ -121,3 +121,18 @@ extension RowLevelMemo {
         return value
     }
 }
+
+extension RowLevelMemo {
+    /// `compute()`, or what it returned last time `key` (everything the answer depends on, as
+    /// numbers) was the same: for an answer that is a function of some definitions alone (a
+    /// table's declared foreign keys, of its `CREATE` text).
+    static func keyed<Value>(_ name: String, key: [UInt64], changes: ChangeTracker, compute: () throws -> Value) rethrows -> Value {
+        if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
+            changes.reused += 1
+            return value
+        }
+        let value = try compute()
+        changes.memo[name] = Entry(key: key, insertsSeen: 0, value: value)
+        return value
+    }
+}
