@@ -120,7 +120,7 @@ public struct ScenarioRunner {
         }
         // Expectations read the raw output; the record keeps it scrubbed, so no report in any
         // format carries a name or an address: the placeholder says which type stood where.
-        let scanner = PIIScanner(people: (try? TraceRecorder.knownPeople(db)) ?? [])
+        let scanner = (try? world.evaluation.peopleScanner(db)) ?? PIIScanner(people: [])
         return StepRecord(number: number, line: step.line, action: scanner.scrub(text: step.label ?? step.action.summary).text, succeeded: failure == nil,
                           output: output.map { scanner.scrub(text: $0).text }, error: failure.map { scanner.scrub(text: $0).text },
                           value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock,

@@ -354,6 +354,32 @@ import Testing
         }
     }
 
+    /// The scanner that scrubs a step's output is kept only while `users` is as it was: a person
+    /// added is known at the next step, and one added inside an open savepoint (whose row events
+    /// GRDB delivers only at its release) at once.
+    @Test func thePeopleScannerFollowsTheUsersTable() throws {
+        try Self.seededSession { db, world, evaluation in
+            _ = try evaluation.evaluate(world.invariantContext(db))
+            func add(_ n: Int, _ name: String) throws {
+                try db.execute(sql: "INSERT INTO users (id, email, display_name, role, is_active, created_at) VALUES (?, ?, ?, 'viewer', 1, '2026-01-14T09:00:00Z')",
+                               arguments: ["ffffffff-ffff-4fff-bfff-fffffffffff\(n)", "person\(n)@example.com", name])
+            }
+            let first = "Zebulon Quartermaine", second = "Ottoline Vandersteen"
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(first)").text == "by \(first)", "not a known person yet")
+            try add(1, first)
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(first)").text != "by \(first)", "a person added since is known")
+            // A step's savepoint inside its transaction: the nested one is where GRDB holds events back.
+            try db.inTransaction {
+                try db.inSavepoint {
+                    try add(2, second)
+                    #expect(try evaluation.peopleScanner(db).scrub(text: "by \(second)").text != "by \(second)", "known inside the savepoint too")
+                    return .rollback
+                }
+                return .rollback
+            }
+        }
+    }
+
     /// A parent that comes back as a view (only objects added: no DDL dropped anything) makes the
     /// foreign key a mismatch SQLite cannot check: the remembered orphan must not stand.
     @Test func aParentThatComesBackAsAViewIsCheckedAgain() throws {

@@ -105,6 +105,22 @@ public final class IncrementalEvaluation {
     /// Starts watching `db` (a new connection, or the first call: nothing known about it). A
     /// session calls it before its first step, so that step is seen too — a baseline recorded
     /// there is then known whole at the first evaluation (`baselineRecorded`).
+    /// The PII scanner for the people `users` holds now, which scrubs what a step printed before
+    /// it is kept: built again only when `users` had a row event, the schema moved, another
+    /// process wrote or the database was replaced. Inside a transaction, or on a connection
+    /// this evaluation does not follow, built each time (GRDB delivers the row events of an
+    /// open savepoint only when it is released, so a user added in it would not be counted yet).
+    public func peopleScanner(_ db: Database) throws -> PIIScanner {
+        guard attachedTo === db, !db.isInsideTransaction else { return PIIScanner(people: try TraceRecorder.knownPeople(db)) }
+        let marks = try ChangeTracker.Marks.read(db)
+        let key = [tracker.version(of: "users"), marks.cookie, marks.external, tracker.wholesale]
+        if let known = scanner, known.key == key { return known.scanner }
+        let fresh = PIIScanner(people: try TraceRecorder.knownPeople(db))
+        scanner = (key, fresh)
+        return fresh
+    }
+    private var scanner: (key: [UInt64], scanner: PIIScanner)?
+
     public func attach(to db: Database) {
         guard attachedTo !== db else { return }
         db.add(transactionObserver: tracker, extent: .databaseLifetime)
