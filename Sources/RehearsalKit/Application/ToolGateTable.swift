@@ -19,11 +19,19 @@ public enum ToolGateTable {
         guard try db.hasTable("audit_events") else { return [:] }
         let proposals = try db.hasTable("pending_proposals")
         var rows: [String: ToolGateRow] = [:]
+        // Two reads of the trail for all the tools (it has no index on `action`: each read is a
+        // scan), not two per tool. Only the tools' own names and actions can match, so what is
+        // read back is always text.
+        let names = tools.map { "'\($0.0)'" }.joined(separator: ", "), actions = tools.map { "'\($0.2)'" }.joined(separator: ", ")
+        let proposing = Set(try String.fetchAll(db, cached: """
+            SELECT DISTINCT json_extract(details, '$.tool') FROM audit_events WHERE action = 'proposal.created' AND json_extract(details, '$.tool') IN (\(names))
+            """))
+        let writtenDirectly = Set(try String.fetchAll(db, cached: """
+            SELECT DISTINCT action FROM audit_events WHERE action IN (\(actions)) AND actor LIKE 'agent:%' AND json_extract(details, '$.proposal_id') IS NULL
+            """))
         for (tool, type, action) in tools {
-            let proposed = try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = 'proposal.created' AND json_extract(details, '$.tool') = ?)", arguments: [tool]) ?? false
-            let direct = try Bool.fetchOne(db, cached: """
-                SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = ? AND actor LIKE 'agent:%' AND json_extract(details, '$.proposal_id') IS NULL)
-                """, arguments: [action]) ?? false
+            let proposed = proposing.contains(tool)
+            let direct = writtenDirectly.contains(action)
             guard proposed || direct else { continue }
             // Every write that names a proposal of this type was applied once it was approved.
             var waited = proposed
