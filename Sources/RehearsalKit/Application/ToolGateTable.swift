@@ -20,18 +20,26 @@ public enum ToolGateTable {
         let proposals = try db.hasTable("pending_proposals")
         var rows: [String: ToolGateRow] = [:]
         // Two reads of the trail for all the tools (it has no index on `action`: each read is a
-        // scan), not two per tool. Only the tools' own names and actions can match, so what is
-        // read back is always text.
-        let names = tools.map { "'\($0.0)'" }.joined(separator: ", "), actions = tools.map { "'\($0.2)'" }.joined(separator: ", ")
-        let proposing = Set(try String.fetchAll(db, cached: """
-            SELECT DISTINCT json_extract(details, '$.tool') FROM audit_events WHERE action = 'proposal.created' AND json_extract(details, '$.tool') IN (\(names))
+        // scan), not two per tool. Each read gives back the tool's place in `tools`, matched by
+        // SQL under the column's own collation as the per-tool question was; details that are
+        // not JSON (a table remade without its check) name no tool and no proposal.
+        let proposing = Set(try Int.fetchAll(db, cached: """
+            SELECT DISTINCT place FROM (
+                SELECT CASE CASE WHEN json_valid(details) THEN json_extract(details, '$.tool') END
+                       \(tools.enumerated().map { "WHEN '\($1.0)' THEN \($0)" }.joined(separator: " ")) END AS place
+                FROM audit_events WHERE action = 'proposal.created')
+            WHERE place IS NOT NULL
             """))
-        let writtenDirectly = Set(try String.fetchAll(db, cached: """
-            SELECT DISTINCT action FROM audit_events WHERE action IN (\(actions)) AND actor LIKE 'agent:%' AND json_extract(details, '$.proposal_id') IS NULL
+        let writtenDirectly = Set(try Int.fetchAll(db, cached: """
+            SELECT DISTINCT place FROM (
+                SELECT CASE \(tools.enumerated().map { "WHEN action = '\($1.2)' THEN \($0)" }.joined(separator: " ")) END AS place
+                FROM audit_events
+                WHERE actor LIKE 'agent:%' AND CASE WHEN json_valid(details) THEN json_extract(details, '$.proposal_id') END IS NULL)
+            WHERE place IS NOT NULL
             """))
-        for (tool, type, action) in tools {
-            let proposed = proposing.contains(tool)
-            let direct = writtenDirectly.contains(action)
+        for (index, (tool, type, action)) in tools.enumerated() {
+            let proposed = proposing.contains(index)
+            let direct = writtenDirectly.contains(index)
             guard proposed || direct else { continue }
             // Every write that names a proposal of this type was applied once it was approved.
             var waited = proposed

@@ -215,4 +215,19 @@ import Testing
         }
         #expect(try rig.read { db in try ToolGateTable.derive(db) }["propose_signal"] == ToolGateRow(createsProposal: true, requiresApproval: false, directWriteBlocked: false))
     }
+
+    /// A trail remade by raw SQL: an action column compared without case, and details that are not
+    /// JSON, read as the per-tool questions read them (a write in another case is still a write;
+    /// a row that is not JSON names no proposal, and does not stop the table).
+    @Test func aRemadeTrailIsReadUnderItsOwnRules() throws {
+        let rig = try StackRig()
+        try rig.read { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DROP TABLE audit_events")
+            try db.execute(sql: "CREATE TABLE audit_events (id INTEGER PRIMARY KEY, occurred_at TEXT, actor TEXT, action TEXT COLLATE NOCASE, entity_type TEXT, entity_id TEXT, details TEXT)")
+            try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type, details) VALUES ('2026-01-14T09:00:00Z', 'agent:bot', 'proposal.created', 'proposal', 'not json')")
+            try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type, details) VALUES ('2026-01-14T09:00:00Z', 'agent:bot', 'Signal.Created', 'signal', '{}')")
+        }
+        #expect(try rig.read { db in try ToolGateTable.derive(db) } == ["propose_signal": ToolGateRow(createsProposal: false, requiresApproval: false, directWriteBlocked: false)])
+    }
 }

@@ -368,6 +368,16 @@ import Testing
             #expect(try evaluation.peopleScanner(db).scrub(text: "by \(first)").text == "by \(first)", "not a known person yet")
             try add(1, first)
             #expect(try evaluation.peopleScanner(db).scrub(text: "by \(first)").text != "by \(first)", "a person added since is known")
+            // `users` as a temp view over another table: its rows change with that table's events.
+            let third = "Philippa Ravensworth"
+            try db.execute(sql: "CREATE TABLE guests (display_name TEXT, email TEXT)")
+            try db.execute(sql: "CREATE TEMP VIEW users AS SELECT display_name, email FROM main.users UNION ALL SELECT display_name, email FROM guests")
+            _ = try evaluation.evaluate(world.invariantContext(db))
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(first)").text != "by \(first)")
+            try db.execute(sql: "INSERT INTO guests VALUES (?, 'guest3@example.com')", arguments: [third])
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(third)").text != "by \(third)", "a person the view shows now is known")
+            try db.execute(sql: "DROP VIEW temp.users")
+            _ = try evaluation.evaluate(world.invariantContext(db))
             // A step's savepoint inside its transaction: the nested one is where GRDB holds events back.
             try db.inTransaction {
                 try db.inSavepoint {
@@ -377,6 +387,23 @@ import Testing
                 }
                 return .rollback
             }
+        }
+    }
+
+    /// Two tables whose names Swift holds equal (`café` in one code point and in two) are two
+    /// tables to SQLite: each keeps its own keys and its own orphans (the session compares with a
+    /// full evaluation at every step).
+    @Test func namesEqualOnlyToSwiftAreKeptApart() throws {
+        try Self.seededSession { db, world, evaluation in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "CREATE TABLE p_parent (id INTEGER PRIMARY KEY)")
+            try db.execute(sql: "CREATE TABLE \"cafe\u{301}\" (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p_parent(id))")
+            _ = try Self.result("fk.no_orphans", evaluation, world, db)
+            try db.execute(sql: "CREATE TABLE \"caf\u{e9}\" (id INTEGER PRIMARY KEY, x)")
+            try db.execute(sql: "INSERT INTO \"cafe\u{301}\" VALUES (1, 99)")
+            try db.execute(sql: "INSERT INTO \"caf\u{e9}\" VALUES (1, 99)")
+            let orphans = Self.evidence(try Self.result("fk.no_orphans", evaluation, world, db)).filter { $0.note.contains("missing") }
+            #expect(orphans.count == 1, "one orphan, in the table that declares the key")
         }
     }
 
@@ -523,6 +550,13 @@ import Testing
             // Any case, any quoting: the scan looks for the letters in the table's text.
             ("a declared _RowID_ column", [
                 "DROP TABLE audit_events; CREATE TABLE audit_events ([_RowID_] INTEGER, id INTEGER, occurred_at TEXT, actor TEXT, action TEXT, entity_type TEXT, entity_id TEXT, details TEXT)",
+                "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (1, \(other))",
+                "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (2, \(write))",
+            ]),
+            // `LIKE` made case-sensitive does not hide a "RowId" column from the scan.
+            ("a RowId column under a case-sensitive LIKE", [
+                "PRAGMA case_sensitive_like = 1",
+                "DROP TABLE audit_events; CREATE TABLE audit_events (\"RowId\" INTEGER, id INTEGER, occurred_at TEXT, actor TEXT, action TEXT, entity_type TEXT, entity_id TEXT, details TEXT)",
                 "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (1, \(other))",
                 "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details) VALUES (2, \(write))",
             ]),

@@ -81,7 +81,7 @@ extension ForeignKeyInvariant {
         for (table, parents) in graph {
             // Its rows against its parents' rows: DDL elsewhere (a migration creating other
             // tables) leaves the answer standing; a table rebuilt, dropped or altered does not.
-            found += try RowLevelMemo.whileTablesUnchanged("fk.no_orphans:\(table)", tables: [table] + parents, db: db, changes: changes) {
+            found += try RowLevelMemo.whileTablesUnchanged("fk.no_orphans:\(ChangeTracker.folded(table))", tables: [table] + parents, db: db, changes: changes) {
                 // The PRAGMA itself, prepared once per table: its table-valued form prepares it again at every call.
                 // main's table, as the whole-database PRAGMA checks it (unqualified, a temp table
                 // of the same name would be checked instead).
@@ -91,8 +91,7 @@ extension ForeignKeyInvariant {
         return found
     }
 
-    /// Every table (and view: none declares a key) of the main schema, in `ORDER BY name` order,
-    /// with the foreign keys it declares, in `PRAGMA foreign_key_list` order. A table's keys are its `CREATE` text's:
+    /// Every table of the main schema, in `ORDER BY name` order, with the foreign keys it declares, in `PRAGMA foreign_key_list` order. A table's keys are its `CREATE` text's:
     /// inside an incremental evaluation they are read again only when that text (its shape)
     /// changed, so a migration that adds tables reads only those.
     static func declared(_ db: Database, changes: ChangeTracker?) throws -> [(table: String, keys: [(from: String, parent: String)])] {
@@ -101,11 +100,11 @@ extension ForeignKeyInvariant {
                 .map { (from: $0[0], parent: $0[1]) }
         }
         guard let changes, changes.hasReadSchema else {
-            return try String.fetchAll(db, cached: "SELECT name FROM main.sqlite_master WHERE type IN ('table', 'view') ORDER BY name").map { (table: $0, keys: try keys($0)) }
+            return try String.fetchAll(db, cached: "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name").map { (table: $0, keys: try keys($0)) }
         }
-        return try changes.mainRelations.map { table in
+        return try changes.mainTables.map { table in
             let key = changes.unreported + [try changes.shape(of: table, db)]
-            return (table: table, keys: try RowLevelMemo.keyed("fk.no_orphans:keys:\(table)", key: key, changes: changes) { try keys(table) })
+            return (table: table, keys: try RowLevelMemo.keyed("fk.no_orphans:keys:\(ChangeTracker.folded(table))", key: key, changes: changes) { try keys(table) })
         }
     }
 }

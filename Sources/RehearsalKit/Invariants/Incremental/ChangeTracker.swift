@@ -81,31 +81,32 @@ final class ChangeTracker: TransactionObserver {
             // after DDL.
             BaselineIdentity.registerFingerprint(db)
             var objects = Set<Int64>(), tables = Set<String>()
-            // Each object's kind, and what its text says of it (`LIKE` folds ASCII case as
-            // `COLLATE NOCASE` does): the same scan answers `shape(of:)` and `isPlainTable` for
-            // every name, without a query per table after each DDL statement.
+            // Each object's kind, and what its text says of it (`upper` folds ASCII case as
+            // `COLLATE NOCASE` does; not `LIKE`, which `PRAGMA case_sensitive_like` changes): the
+            // same scan answers `shape(of:)` and `isPlainTable` for every name, without a query
+            // per table after each DDL statement.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
-                       sql LIKE 'CREATE VIRTUAL%', (sql LIKE '%rowid%' OR sql LIKE '%oid%') FROM main.sqlite_master
+                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
-                       sql LIKE 'CREATE VIRTUAL%', (sql LIKE '%rowid%' OR sql LIKE '%oid%') FROM temp.sqlite_master
+                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
             // their table's statement: not statements of their own.
             var companions = Set<Int64>()
-            var named: [String: [SchemaObject]] = [:], mainRelations: [String] = []
+            var named: [String: [SchemaObject]] = [:], mainTables: [String] = []
             while let row = try rows.next() {
                 let name: String = row[2], type: String = row[1], fingerprint: Int64 = row[0], temp: Bool = row[3]
                 objects.insert(fingerprint)
                 if type == "table" { tables.insert(name.lowercased()) }
-                if !temp && (type == "table" || type == "view") { mainRelations.append(name) }
+                if !temp && type == "table" { mainTables.append(name) }
                 if name.hasPrefix("sqlite_autoindex_") { companions.insert(fingerprint) }
                 named[Self.folded(name), default: []].append(
                     SchemaObject(fingerprint: fingerprint, temp: temp, type: type, isVirtual: row[4] ?? false, mentionsRowid: row[5] ?? true))
             }
             objectsByName = named
             // SQLite's BINARY order, as `ORDER BY name` gives it.
-            self.mainRelations = mainRelations.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            self.mainTables = mainTables.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             scannedUnder = [external, wholesale]
             let vanishedWithRows = byTable.contains { table, version in version != lastVersions[table] && !tables.contains(table) }
             // Every DDL statement moves its schema's cookie by one: moved by more than the objects
@@ -138,16 +139,17 @@ final class ChangeTracker: TransactionObserver {
     /// it was (a migration that adds another table) keeps it; dropping, re-creating, altering,
     /// renaming another table into its name or shadowing it moves it.
     func shape(of table: String, _ db: Database) throws -> UInt64 {
-        if let known = shapes[table] { return known }
+        let name = Self.folded(table)
+        if let known = shapes[name] { return known }
         guard let objectsByName else { return try queriedShape(of: table, db) }
         // Every object under the name, main's then temp's, in one order whatever SQLite's.
         var hasher = RowHasher()
-        for object in (objectsByName[Self.folded(table)] ?? []).sorted(by: { ($0.temp ? 1 : 0, $0.type, $0.fingerprint) < ($1.temp ? 1 : 0, $1.type, $1.fingerprint) }) {
+        for object in (objectsByName[name] ?? []).sorted(by: { ($0.temp ? 1 : 0, $0.type, $0.fingerprint) < ($1.temp ? 1 : 0, $1.type, $1.fingerprint) }) {
             hasher.integer(object.temp ? 1 : 0)
             hasher.integer(object.fingerprint)
         }
         let shape = hasher.finish()
-        shapes[table] = shape
+        shapes[name] = shape
         return shape
     }
 
@@ -169,10 +171,11 @@ final class ChangeTracker: TransactionObserver {
     /// `_rowid_` (which would hide the rowid the insert log names). Only then can an answer about
     /// its rows be kept. Asked again when a schema cookie moves.
     func isPlainTable(_ table: String, _ db: Database) throws -> Bool {
-        if let known = plain[table] { return known }
+        let name = Self.folded(table)
+        if let known = plain[name] { return known }
         var answer: Bool
         if let objectsByName {
-            let objects = objectsByName[Self.folded(table)] ?? []
+            let objects = objectsByName[name] ?? []
             let resolved = objects.first { $0.temp && ($0.type == "table" || $0.type == "view") } ?? objects.first { !$0.temp && ($0.type == "table" || $0.type == "view") }
             answer = resolved.map { $0.type == "table" && !$0.isVirtual } ?? false
             // A column named rowid, oid or _rowid_ is spelled out in the table's text (quoting
@@ -185,7 +188,7 @@ final class ChangeTracker: TransactionObserver {
                 """, arguments: [table]) ?? false
             if answer { answer = try !hidesRowid(table, db) }
         }
-        plain[table] = answer
+        plain[name] = answer
         return answer
     }
 
@@ -207,18 +210,32 @@ final class ChangeTracker: TransactionObserver {
     /// The objects under each name (ASCII case folded, as `COLLATE NOCASE` does), read when a
     /// schema cookie moved; nil before the first round.
     private var objectsByName: [String: [SchemaObject]]?
-    /// The main schema's tables and views, in `ORDER BY name` order, as the last scan read them.
-    private(set) var mainRelations: [String] = []
-    /// Whether a round has read the schema (`mainRelations`, and the answers from the scan).
+    /// The main schema's tables, in `ORDER BY name` order, as the last scan read them.
+    private(set) var mainTables: [String] = []
+    /// Whether a round has read the schema (`mainTables`, and the answers from the scan).
     var hasReadSchema: Bool { objectsByName != nil }
     /// The other processes' writes and the replacements when the schema was last read.
     private var scannedUnder: [UInt64] = []
 
-    /// `name` with ASCII letters lower-cased, as SQLite's `NOCASE` compares names (`DÉ` and
-    /// `dé` are different names to it).
+    /// `name` as SQLite's `NOCASE` compares names — ASCII letters lower-cased, every other byte
+    /// as it is (`DÉ` and `dé` are different names to it) — spelled in ASCII, each byte outside
+    /// it (and `%`) as `%XX`: Swift compares strings by Unicode equivalence, so `café` written
+    /// with one code point and with two would otherwise be one key for two tables.
     static func folded(_ name: String) -> String {
-        guard name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) else { return name }
-        return String(decoding: name.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+        var out = ""
+        out.reserveCapacity(name.utf8.count)
+        for byte in name.utf8 {
+            switch byte {
+            case 65...90: out.unicodeScalars.append(Unicode.Scalar(byte + 32))
+            case 0, 37, 128...255:
+                let digits = Array("0123456789ABCDEF".unicodeScalars)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(digits[Int(byte >> 4)])
+                out.unicodeScalars.append(digits[Int(byte & 0xF)])
+            default: out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
     }
 
     private var plain: [String: Bool] = [:]
@@ -227,10 +244,10 @@ final class ChangeTracker: TransactionObserver {
     /// row event on it (an `INSERT OR REPLACE`'s silent deletion comes with its insert), DDL,
     /// another process, a whole-database replacement.
     func rowCount(of table: String, _ db: Database) throws -> Int {
-        let key = [version(of: table.lowercased()), schemaCookie] + unreported
-        if let known = rowCounts[table], known.key == key { return known.count }
+        let key = [version(of: table.lowercased()), schemaCookie] + unreported, name = Self.folded(table)
+        if let known = rowCounts[name], known.key == key { return known.count }
         let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
-        rowCounts[table] = (count, key)
+        rowCounts[name] = (count, key)
         return count
     }
     /// The database as the baseline was recorded from it: the change count (every row event of
@@ -281,9 +298,10 @@ final class ChangeTracker: TransactionObserver {
     private var revisionThisRound: String?? = nil
 
     func hasTable(_ name: String, _ db: Database) throws -> Bool {
-        if let known = tablesThisRound[name] { return known }
+        let key = Self.folded(name)
+        if let known = tablesThisRound[key] { return known }
         let exists = try db.hasTable(name)
-        tablesThisRound[name] = exists
+        tablesThisRound[key] = exists
         return exists
     }
 

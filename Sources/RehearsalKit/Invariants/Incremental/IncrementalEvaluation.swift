@@ -53,8 +53,8 @@ public final class IncrementalEvaluation {
             // schema (a scenario's raw SQL can make one), no change can be ruled out.
             checkedSchema = marks.cookie
             blind = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%'
-                               UNION ALL SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT%ROWID%')
+                SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%'
+                               UNION ALL SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%')
                 """) ?? true
         }
         try tracker.beginRound(db, marks, baseline: world.versions[.baseline])
@@ -107,12 +107,17 @@ public final class IncrementalEvaluation {
     /// there is then known whole at the first evaluation (`baselineRecorded`).
     /// The PII scanner for the people `users` holds now, which scrubs what a step printed before
     /// it is kept: built again only when `users` had a row event, the schema moved, another
-    /// process wrote or the database was replaced. Inside a transaction, or on a connection
-    /// this evaluation does not follow, built each time (GRDB delivers the row events of an
-    /// open savepoint only when it is released, so a user added in it would not be counted yet).
+    /// process wrote or the database was replaced. Built each time inside a transaction (GRDB
+    /// delivers the row events of a nested savepoint only when it is released, so a user added
+    /// in it would not be counted yet), on a connection this evaluation does not follow, and
+    /// when `users` is not a plain table or a WITHOUT ROWID table hides row events.
     public func peopleScanner(_ db: Database) throws -> PIIScanner {
-        guard attachedTo === db, !db.isInsideTransaction else { return PIIScanner(people: try TraceRecorder.knownPeople(db)) }
+        guard attachedTo === db, !db.isInsideTransaction, !blind else { return PIIScanner(people: try TraceRecorder.knownPeople(db)) }
         let marks = try ChangeTracker.Marks.read(db)
+        // `users` must be the table whose row events are counted: not a view or a virtual table
+        // under its name (their rows change with events of other tables), as the last round read
+        // this very schema.
+        guard marks.cookie == tracker.schemaCookie, try tracker.isPlainTable("users", db) else { return PIIScanner(people: try TraceRecorder.knownPeople(db)) }
         let key = [tracker.version(of: "users"), marks.cookie, marks.external, tracker.wholesale]
         if let known = scanner, known.key == key { return known.scanner }
         let fresh = PIIScanner(people: try TraceRecorder.knownPeople(db))
