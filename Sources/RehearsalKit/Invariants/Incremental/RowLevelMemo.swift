@@ -84,14 +84,7 @@ extension RowLevelMemo {
         _ name: String, tables: [String], also: [UInt64], changes: ChangeTracker?, compute: () throws -> Value
     ) throws -> Value {
         guard let changes else { return try compute() }
-        let key = changes.epoch + tables.map { changes.version(of: $0.lowercased()) } + also
-        if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
-            changes.reused += 1
-            return value
-        }
-        let value = try compute()
-        changes.memo[name] = Entry(key: key, insertsSeen: 0, value: value)
-        return value
+        return try keyed(name, key: changes.epoch + tables.map { changes.version(of: $0.lowercased()) } + also, changes: changes, compute: compute)
     }
 }
 
