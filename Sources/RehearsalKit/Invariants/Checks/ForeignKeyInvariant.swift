@@ -28,17 +28,18 @@ struct ForeignKeyInvariant: Invariant {
         if let notYet = try context.requireRevision("001_create_users_and_policies") { return notYet }
         let db = context.db
         let declared = try Self.declared(db, changes: context.changes)
+        // The main schema's tables (a temp table of the same name is the connection's, not the database's).
+        let keysByTable = Dictionary(declared.map { (ChangeTracker.folded($0.table), $0.keys) }, uniquingKeysWith: { first, _ in first })
         var evidence: [Evidence] = []
         for (table, column, parent) in Self.expected {
-            // The main schema's table (a temp table of the same name is the connection's, not the database's).
-            guard let keys = declared.first(where: { ChangeTracker.folded($0.table) == table })?.keys else { continue }
+            guard let keys = keysByTable[table] else { continue }
             if !keys.contains(where: { $0.from == column && $0.parent == parent }) {
                 evidence.append(Evidence(table: table, column: column, note: "foreign key \(table).\(column) → \(parent) is not declared"))
             }
         }
         let undeclared = evidence.count
         var orphans = 0
-        for orphan in try Self.orphans(db, changes: context.changes) {
+        for orphan in try Self.orphans(db, changes: context.changes, declared: declared) {
             let column = try String.fetchOne(db, cached: "SELECT \"from\" FROM pragma_foreign_key_list(?, 'main') WHERE id = ?", arguments: [orphan.table, orphan.fkid])
             let id = try orphan.rowid.flatMap { try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(orphan.table) WHERE rowid = ?", arguments: [$0]) }
             evidence.append(Evidence(table: orphan.table, rowId: id, column: column, note: "references a missing \(orphan.parent) row"))
@@ -63,7 +64,8 @@ extension ForeignKeyInvariant {
     /// hash order). Inside an incremental evaluation each table is checked again only when it
     /// or a table it references changed since (an insert can make an orphan, or give one its
     /// parent back); the others keep their last rows.
-    static func orphans(_ db: Database, changes: ChangeTracker?) throws -> [Orphan] {
+    /// `declared`: every table's keys (`declared(_:changes:)`), which give the graph of parents.
+    static func orphans(_ db: Database, changes: ChangeTracker?, declared: [(table: String, keys: [(from: String, parent: String)])]) throws -> [Orphan] {
         func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Orphan] {
             try Row.fetchAll(db, cached: sql, arguments: arguments).map { Orphan(table: $0[0], rowid: $0[1], parent: $0[2], fkid: $0[3]) }
         }
@@ -73,7 +75,7 @@ extension ForeignKeyInvariant {
         var found: [Orphan] = []
         // Which tables reference which is the schema's: every table, as the PRAGMA checks every
         // table (SQLite's own have no foreign keys).
-        let graph = try declared(db, changes: changes).compactMap { table, keys -> (table: String, parents: [String])? in
+        let graph = declared.compactMap { table, keys -> (table: String, parents: [String])? in
             var parents: [String] = []
             for key in keys where !parents.contains(key.parent) { parents.append(key.parent) }
             return parents.isEmpty ? nil : (table, parents)
@@ -91,7 +93,8 @@ extension ForeignKeyInvariant {
         return found
     }
 
-    /// Every table of the main schema, in `ORDER BY name` order, with the foreign keys it declares, in `PRAGMA foreign_key_list` order. A table's keys are its `CREATE` text's:
+    /// Every table of the main schema, in `ORDER BY name` order, with the foreign keys it
+    /// declares, in `PRAGMA foreign_key_list` order. A table's keys are its `CREATE` text's:
     /// inside an incremental evaluation they are read again only when that text (its shape)
     /// changed, so a migration that adds tables reads only those.
     static func declared(_ db: Database, changes: ChangeTracker?) throws -> [(table: String, keys: [(from: String, parent: String)])] {

@@ -228,15 +228,16 @@ final class ChangeTracker: TransactionObserver {
             switch byte {
             case 65...90: out.unicodeScalars.append(Unicode.Scalar(byte + 32))
             case 0, 37, 128...255:
-                let digits = Array("0123456789ABCDEF".unicodeScalars)
                 out.unicodeScalars.append("%")
-                out.unicodeScalars.append(digits[Int(byte >> 4)])
-                out.unicodeScalars.append(digits[Int(byte & 0xF)])
+                out.unicodeScalars.append(hexDigits[Int(byte >> 4)])
+                out.unicodeScalars.append(hexDigits[Int(byte & 0xF)])
             default: out.unicodeScalars.append(Unicode.Scalar(byte))
             }
         }
         return out
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF".unicodeScalars)
 
     private var plain: [String: Bool] = [:]
 

@@ -105,6 +105,16 @@ public final class IncrementalEvaluation {
     /// Starts watching `db` (a new connection, or the first call: nothing known about it). A
     /// session calls it before its first step, so that step is seen too — a baseline recorded
     /// there is then known whole at the first evaluation (`baselineRecorded`).
+    public func attach(to db: Database) {
+        guard attachedTo !== db else { return }
+        db.add(transactionObserver: tracker, extent: .databaseLifetime)
+        attachedTo = db
+        last = [:]
+        checkedSchema = nil
+        tracker.memo = [:]
+        tracker.forgetBaselineRecorded()
+    }
+
     /// The PII scanner for the people `users` holds now, which scrubs what a step printed before
     /// it is kept: built again only when `users` had a row event, the schema moved, another
     /// process wrote or the database was replaced. Built each time inside a transaction (GRDB
@@ -125,16 +135,6 @@ public final class IncrementalEvaluation {
         return fresh
     }
     private var scanner: (key: [UInt64], scanner: PIIScanner)?
-
-    public func attach(to db: Database) {
-        guard attachedTo !== db else { return }
-        db.add(transactionObserver: tracker, extent: .databaseLifetime)
-        attachedTo = db
-        last = [:]
-        checkedSchema = nil
-        tracker.memo = [:]
-        tracker.forgetBaselineRecorded()
-    }
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
     private func key(_ reads: InvariantReads, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
