@@ -48,8 +48,10 @@ enum BaselineIdentity {
         return recorded
     }
 
-    static func isRecorded(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE name = 'rehearse_baseline_rows')") ?? false
+    /// `changes`: inside a round of an incremental evaluation, its scan of the schema answers.
+    static func isRecorded(_ db: Database, changes: ChangeTracker? = nil) throws -> Bool {
+        if let known = changes?.hasObject(named: "rehearse_baseline_rows", temp: true) { return known }
+        return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE name = 'rehearse_baseline_rows')") ?? false
     }
 
     /// Baseline rows of `table` that are gone: how many, and the first ids.

@@ -33,6 +33,22 @@ import Testing
                 "DELETE of a row succeeded (rolled back by the check)",
             ])
             #expect(status.evidence[1].rowId == "1")
+            // The DELETE that went through names the row it took (its RETURNING), and was rolled back.
+            #expect(status.evidence[2].rowId == "1")
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_events WHERE id = 1") == 1)
+        }
+    }
+
+    /// The usual probe column dropped behind the migrator's back: the UPDATE sets another column
+    /// to itself, and still finds a missing trigger (not a "no such column" failure).
+    @Test func immutabilityIsProbedThroughAnotherColumnWhenTheUsualOneIsGone() throws {
+        let (queue, _) = try makeSeededDatabase()
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER decisions_immutable_update")
+            try db.execute(sql: "ALTER TABLE decisions DROP COLUMN rationale")
+            let notes = try evaluate("immutability.decisions", db).evidence.map(\.note)
+            #expect(notes.contains("UPDATE of a row succeeded (rolled back by the check)"), "\(notes)")
+            #expect(!notes.contains { $0.contains("not by the trigger") }, "\(notes)")
         }
     }
 

@@ -354,6 +354,32 @@ import Testing
         }
     }
 
+    /// The immutability checks answer from the round's scan of the schema and keep a trigger's
+    /// state while `rehearse_trigger_state` is as it was: a state changed, a trigger dropped and
+    /// made again under a name that differs only in case (`name = ?` compares bytes), or made
+    /// as a temp trigger (not in main's catalogue) are each judged as a full evaluation judges
+    /// them (the session compares with one at every step).
+    @Test func immutabilityFollowsTriggersByNameAndState() throws {
+        try Self.seededSession { db, world, evaluation in
+            #expect(try Self.result("immutability.decisions", evaluation, world, db).status.holds)
+            try db.execute(sql: "INSERT INTO rehearse_trigger_state VALUES ('decisions_immutable', 'D')")
+            #expect(Self.evidence(try Self.result("immutability.decisions", evaluation, world, db)).contains { $0.note.contains("is disabled") })
+            try db.execute(sql: "UPDATE rehearse_trigger_state SET tgenabled = 'O' WHERE tgname = 'decisions_immutable'")
+            #expect(try Self.result("immutability.decisions", evaluation, world, db).status.holds, "enabled again")
+            let body = try #require(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'decisions_immutable_update'"))
+            try db.execute(sql: "DROP TRIGGER decisions_immutable_update")
+            try db.execute(sql: body.replacingOccurrences(of: "decisions_immutable_update", with: "DECISIONS_IMMUTABLE_UPDATE"))
+            let renamed = Self.evidence(try Self.result("immutability.decisions", evaluation, world, db)).map(\.note)
+            #expect(renamed == ["trigger decisions_immutable_update is missing"], "the trigger still aborts, under another name")
+            try db.execute(sql: "DROP TRIGGER DECISIONS_IMMUTABLE_UPDATE")
+            try db.execute(sql: body.replacingOccurrences(of: "CREATE TRIGGER", with: "CREATE TEMP TRIGGER"))
+            #expect(Self.evidence(try Self.result("immutability.decisions", evaluation, world, db)).map(\.note) == ["trigger decisions_immutable_update is missing"])
+            try db.execute(sql: "DROP TRIGGER temp.decisions_immutable_update")
+            try db.execute(sql: body)
+            #expect(try Self.result("immutability.decisions", evaluation, world, db).status.holds)
+        }
+    }
+
     /// The scanner that scrubs a step's output is kept only while `users` is as it was: a person
     /// added is known at the next step, and one added inside an open savepoint (whose row events
     /// GRDB delivers only at its release) at once.

@@ -107,7 +107,21 @@ extension ForeignKeyInvariant {
         }
         return try changes.mainTables.map { table in
             let key = changes.unreported + [try changes.shape(of: table, db)]
-            return (table: table, keys: try RowLevelMemo.keyed("fk.no_orphans:keys:\(ChangeTracker.folded(table))", key: key, changes: changes) { try keys(table) })
+            return (table: table, keys: try RowLevelMemo.keyed("fk.no_orphans:keys:\(ChangeTracker.folded(table))", key: key, changes: changes) {
+                // The same text declares the same keys on any connection: every scenario of a
+                // library, and every restore, has the tables the first one read.
+                guard let text = changes.mainTableText(table) else { return try keys(table) }
+                if let known = declaredByText.withLock({ $0[text] }) { return known }
+                let read = try keys(table)
+                declaredByText.withLock { known in
+                    if known.count >= 10_000 { known.removeAll() }
+                    known[text] = read
+                }
+                return read
+            })
         }
     }
+
+    /// Each main table's declared keys by the fingerprint of its `CREATE` text, for the process.
+    private static let declaredByText = Locked<[Int64: [(from: String, parent: String)]]>([:])
 }

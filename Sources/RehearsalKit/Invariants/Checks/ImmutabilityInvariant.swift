@@ -25,7 +25,9 @@ struct ImmutabilityInvariant: Invariant {
         var evidence: [Evidence] = []
         for operation in ["update", "delete"] {
             let name = "\(table)_immutable_\(operation)"
-            let exists = try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)", arguments: [name])!
+            // The round's scan of the schema knows (no DDL runs while invariants are evaluated).
+            let exists = try context.changes?.hasObject(named: name, type: "trigger")
+                ?? Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)", arguments: [name])!
             if !exists { evidence.append(Evidence(table: table, note: "trigger \(name) is missing")) }
         }
         if try TriggerState.isDisabled(db, "\(table)_immutable", changes: context.changes) {
@@ -35,10 +37,10 @@ struct ImmutabilityInvariant: Invariant {
         // row: it stands while the table was only added to and its first row is the same.
         let first = try Int64.fetchOne(db, cached: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
         evidence += try RowLevelMemo.remembered("immutability.probe:\(table):\(first.map(String.init) ?? "empty")", table: table,
-                                                db: db, changes: context.changes, dependsOn: \.epoch, newRowsMatter: { _ in false }) { try probe(db) }
+                                                db: db, changes: context.changes, dependsOn: \.epoch, newRowsMatter: { _ in false }) { try probe(db, first: first) }
         // The data too: the rows the baseline had are all there, unchanged, whatever path a
         // change took (a replace, triggers disabled and re-enabled, a restore glitch).
-        let byIdentity = try BaselineIdentity.isRecorded(db)
+        let byIdentity = try BaselineIdentity.isRecorded(db, changes: context.changes)
         if byIdentity {
             let (gone, goneIds) = try BaselineIdentity.missing(db, table, changes: context.changes)
             evidence += goneIds.map { Evidence(table: table, rowId: $0, note: "baseline row was deleted") }
@@ -56,44 +58,65 @@ struct ImmutabilityInvariant: Invariant {
         return .broken(detail: "\(table) rows can be changed", evidence: evidence)
     }
 
-    /// UPDATE and DELETE one row inside a savepoint that is always rolled back.
-    func probe(_ db: Database) throws -> [Evidence] {
+    /// UPDATE and DELETE one row inside a savepoint that is always rolled back. `first`: the
+    /// table's first rowid, read just before (nil: empty, a probe row is inserted).
+    func probe(_ db: Database, first: Int64?) throws -> [Evidence] {
         var evidence: [Evidence] = []
         try db.inSavepoint {
             // A DELETE of a referenced row must be judged by the trigger, not by foreign keys.
             try db.cachedStatement(sql: "PRAGMA defer_foreign_keys = ON").execute()
-            var rowid = try Int64.fetchOne(db, cached: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
+            var rowid = first
             if rowid == nil {
                 try db.execute(sql: ProbeRows.insert(into: table))
                 rowid = db.lastInsertedRowID
             }
             guard let rowid else { return .rollback }
-            let id = try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])
-            // The trigger fires on an UPDATE of any column: with the usual probe column dropped
-            // behind the migrator's back, another one still tests the trigger (the drift itself
-            // is schema.matches_revision's to report).
-            let columns = try db.columns(in: table).map(\.name)
-            let column = columns.contains(probeColumn) ? probeColumn : (columns.first { $0 != "id" } ?? "id")
-            for (operation, sql) in [
-                ("UPDATE", "UPDATE \(table) SET \"\(column)\" = \"\(column)\" WHERE rowid = ?"),
-                ("DELETE", "DELETE FROM \(table) WHERE rowid = ?"),
-            ] {
-                do {
-                    // Prepared once per table and schema: the probe runs at every round its table changed.
-                    try db.cachedStatement(sql: sql).execute(arguments: [rowid])
-                    evidence.append(Evidence(table: table, rowId: id, note: "\(operation) of a row succeeded (rolled back by the check)"))
-                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER {
-                    // The trigger said no: this is what must happen.
-                } catch let error as DatabaseError where InvariantCatalog.couldNotEvaluate.contains(error.resultCode) {
-                    // A read-only or locked file says nothing about the trigger: unknown, not broken.
-                    throw error
-                } catch let error as DatabaseError {
-                    evidence.append(Evidence(table: table, rowId: id, note: "\(operation) failed, but not by the trigger: \(error.message ?? "")"))
+            // The row's id names it in the evidence: read only when there is evidence (a DELETE
+            // that went through returns it, since the row is gone after it). Evidence without
+            // it when it cannot be read (a trigger's RAISE(ROLLBACK) ended the transaction).
+            func rowId() -> String? {
+                (try? String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])) ?? nil
+            }
+            let column = try probedColumn(db)
+            do {
+                // Prepared once per table and schema: the probe runs at every round its table changed.
+                try db.cachedStatement(sql: "UPDATE \(table) SET \"\(column)\" = \"\(column)\" WHERE rowid = ?").execute(arguments: [rowid])
+                evidence.append(Evidence(table: table, rowId: rowId(), note: "UPDATE of a row succeeded (rolled back by the check)"))
+            } catch let error as DatabaseError {
+                if let failure = try Self.notTheTrigger(error) {
+                    evidence.append(Evidence(table: table, rowId: rowId(), note: "UPDATE failed, but not by the trigger: \(failure)"))
+                }
+            }
+            do {
+                // SQLite makes every change of a statement with RETURNING at its first step.
+                let id = try String.fetchOne(db, cached: "DELETE FROM \(table) WHERE rowid = ? RETURNING CAST(id AS TEXT)", arguments: [rowid])
+                evidence.append(Evidence(table: table, rowId: id, note: "DELETE of a row succeeded (rolled back by the check)"))
+            } catch let error as DatabaseError {
+                if let failure = try Self.notTheTrigger(error) {
+                    evidence.append(Evidence(table: table, rowId: rowId(), note: "DELETE failed, but not by the trigger: \(failure)"))
                 }
             }
             return .rollback
         }
         return evidence
+    }
+
+    /// Nil when the trigger refused the statement (what must happen); the message when something
+    /// else did. A read-only or locked file says nothing about the trigger: unknown, not broken.
+    private static func notTheTrigger(_ error: DatabaseError) throws -> String? {
+        if error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER { return nil }
+        if InvariantCatalog.couldNotEvaluate.contains(error.resultCode) { throw error }
+        return error.message ?? ""
+    }
+
+    /// The column the probe's UPDATE sets to itself. The trigger fires on an UPDATE of any
+    /// column: with the usual probe column dropped behind the migrator's back, another one still
+    /// tests the trigger (the drift itself is schema.matches_revision's to report). The usual
+    /// column's statement compiling is the usual case, and needs no read of the columns.
+    private func probedColumn(_ db: Database) throws -> String {
+        if (try? db.cachedStatement(sql: "UPDATE \(table) SET \"\(probeColumn)\" = \"\(probeColumn)\" WHERE rowid = ?")) != nil { return probeColumn }
+        let columns = try db.columns(in: table).map(\.name)
+        return columns.contains(probeColumn) ? probeColumn : (columns.first { $0 != "id" } ?? "id")
     }
 }
 
@@ -101,7 +124,13 @@ struct ImmutabilityInvariant: Invariant {
 enum TriggerState {
     static func isDisabled(_ db: Database, _ name: String, changes: ChangeTracker? = nil) throws -> Bool {
         guard try changes?.hasTable("rehearse_trigger_state", db) ?? db.hasTable("rehearse_trigger_state") else { return false }
-        return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
+        func read() throws -> Bool {
+            try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
+        }
+        // Kept while the table had no row event (and the schema, other processes and the
+        // bookkeeping are as they were): only when the name is the table whose events are counted.
+        guard let changes, try changes.isPlainTable("rehearse_trigger_state", db) else { return try read() }
+        return try RowLevelMemo.whileUnchanged("trigger.disabled:\(name)", tables: ["rehearse_trigger_state"], also: [], changes: changes, compute: read)
     }
 }
 

@@ -87,9 +87,11 @@ final class ChangeTracker: TransactionObserver {
             // per table after each DDL statement.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
-                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 FROM main.sqlite_master
+                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0,
+                       rehearse_fingerprint(sql) FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
-                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 FROM temp.sqlite_master
+                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0,
+                       rehearse_fingerprint(sql) FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
             // their table's statement: not statements of their own.
@@ -102,7 +104,8 @@ final class ChangeTracker: TransactionObserver {
                 if !temp && type == "table" { mainTables.append(name) }
                 if name.hasPrefix("sqlite_autoindex_") { companions.insert(fingerprint) }
                 named[Self.folded(name), default: []].append(
-                    SchemaObject(fingerprint: fingerprint, temp: temp, type: type, isVirtual: row[4] ?? false, mentionsRowid: row[5] ?? true))
+                    SchemaObject(name: name, fingerprint: fingerprint, temp: temp, type: type, isVirtual: row[4] ?? false, mentionsRowid: row[5] ?? true,
+                                 text: row[6] ?? 0))
             }
             objectsByName = named
             // SQLite's BINARY order, as `ORDER BY name` gives it.
@@ -198,6 +201,8 @@ final class ChangeTracker: TransactionObserver {
 
     /// One object of `sqlite_master` (main's or temp's), as the last scan read it.
     struct SchemaObject {
+        /// As `sqlite_master` spells it.
+        var name: String
         var fingerprint: Int64
         var temp: Bool
         var type: String
@@ -205,6 +210,22 @@ final class ChangeTracker: TransactionObserver {
         var isVirtual: Bool
         /// Its text has the letters `rowid` or `oid` in some case (`_rowid_` has the first).
         var mentionsRowid: Bool
+        /// Its `CREATE` text alone, as a fingerprint: what is true of any object with that text
+        /// (the foreign keys a table declares) can be known across connections.
+        var text: Int64
+    }
+
+    /// Whether the last scan saw, in main (or temp), an object named exactly `name` — byte for
+    /// byte, as `name = ?` compares in `sqlite_master` — of `type` (any when nil); nil before a
+    /// round has read the schema. Valid for the round: no DDL runs while invariants are evaluated.
+    func hasObject(named name: String, type: String? = nil, temp: Bool = false) -> Bool? {
+        guard let objectsByName else { return nil }
+        return (objectsByName[Self.folded(name)] ?? []).contains { $0.temp == temp && (type == nil || $0.type == type) && $0.name.utf8.elementsEqual(name.utf8) }
+    }
+
+    /// The `CREATE` text fingerprint of main's table `name` (exact name), from the last scan.
+    func mainTableText(_ name: String) -> Int64? {
+        objectsByName?[Self.folded(name)]?.first { !$0.temp && $0.type == "table" && $0.name.utf8.elementsEqual(name.utf8) }?.text
     }
 
     /// The objects under each name (ASCII case folded, as `COLLATE NOCASE` does), read when a
@@ -242,10 +263,12 @@ final class ChangeTracker: TransactionObserver {
     private var plain: [String: Bool] = [:]
 
     /// The table's row count, counted again only when something could have moved it since: a
-    /// row event on it (an `INSERT OR REPLACE`'s silent deletion comes with its insert), DDL,
-    /// another process, a whole-database replacement.
+    /// row event on it (an `INSERT OR REPLACE`'s silent deletion comes with its insert), DDL
+    /// that touched it or could have put other rows under its name (its `shape`, the
+    /// `lineage`), another process, a whole-database replacement. DDL elsewhere (a migration
+    /// that adds tables, the baseline's temp tables) leaves it counted.
     func rowCount(of table: String, _ db: Database) throws -> Int {
-        let key = [version(of: table.lowercased()), schemaCookie] + unreported, name = Self.folded(table)
+        let key = [version(of: table.lowercased()), try shape(of: table, db), lineage] + unreported, name = Self.folded(table)
         if let known = rowCounts[name], known.key == key { return known.count }
         let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
         rowCounts[name] = (count, key)
