@@ -193,6 +193,39 @@ import Testing
         let flushed = try rig.read { db in try InvariantCatalog.standard.evaluate(rig.world.invariantContext(db), only: ["traces.viewer_no_pii"])[0].status }
         #expect(flushed == .notApplicable(reason: "nothing can be served: no cached page, and no agent_traces table"))
     }
+
+    /// Every write's approval is found in one read of the trail, and each is still the first
+    /// `proposal.approved` event for its own proposal, matched as the trail's column matches
+    /// (here a case-insensitive `entity_id`): a later approval by an approver does not hide an
+    /// earlier one by an analyst, and another proposal's approval is not borrowed.
+    @Test func eachWriteIsJudgedByTheFirstApprovalOfItsOwnProposal() throws {
+        let rig = try StackRig()
+        let approver = try user(rig, "approver"), analyst = try user(rig, "analyst")
+        let asApprover = JSONValue.object([("reviewer_role", .string("approver")), ("reviewer_active", .bool(true))])
+        let good = try propose(rig), first = try propose(rig)
+        try applyByHand(rig, good, reviewer: approver, approvalEvent: asApprover)
+        try applyByHand(rig, first, reviewer: analyst, approvalEvent: .object([("reviewer_role", .string("analyst")), ("reviewer_active", .bool(true))]))
+        try rig.read { db in
+            try AuditLog.record(db, at: rig.world.clock, actor: "user:\(approver)", action: "proposal.approved", entityType: "pending_proposal", entityId: first, details: asApprover)
+        }
+        let judged = try gate(rig)
+        #expect(judged.evidence.map { $0.rowId ?? "" } == [first], "only the analyst's approval, the first for its proposal, is evidence: \(judged)")
+        #expect(judged.evidence.first?.note.hasPrefix("reviewer was not an active approver") == true)
+        // The trail remade with a case-insensitive entity_id and its rows upper-cased: still found.
+        try rig.read { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'audit_events'")!
+            try db.execute(sql: "ALTER TABLE audit_events RENAME TO audit_events_old")
+            try db.execute(sql: create.replacingOccurrences(of: "entity_id TEXT", with: "entity_id TEXT COLLATE NOCASE"))
+            try db.execute(sql: "INSERT INTO audit_events SELECT * FROM audit_events_old")
+            try db.execute(sql: "DROP TABLE audit_events_old")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE audit_events SET entity_id = upper(entity_id) WHERE action = 'proposal.approved'")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+        }
+        let remade = try gate(rig)
+        #expect(remade.evidence.map { $0.rowId ?? "" } == [first], "\(remade)")
+    }
 }
 
 /// Checklist 4.5's three columns are read from the database each on its own.
@@ -230,4 +263,5 @@ import Testing
         }
         #expect(try rig.read { db in try ToolGateTable.derive(db) } == ["propose_signal": ToolGateRow(createsProposal: false, requiresApproval: false, directWriteBlocked: false)])
     }
+
 }

@@ -21,6 +21,24 @@ struct GateEnforcedInvariant: Invariant {
     }
     static let proposalType = ["signal.created": "signal", "policy_version.created": "policy_draft", "exception.dismissed": "exception_dismiss"]
 
+    /// For each write (by its index in `proposals`, the proposal it names), the first
+    /// `proposal.approved` event for that proposal: its actor, time, and the reviewer's role and
+    /// active flag recorded then. Matched in SQL, as `entity_id = ?` matches (the column's own
+    /// affinity and collation), in one scan of the trail, which has no index on `action`.
+    static func approvals(_ db: Database, named proposals: [String?]) throws -> [Int: Row] {
+        guard proposals.contains(where: { $0 != nil }) else { return [:] }
+        let list = JSONValue.array(proposals.map { $0.map(JSONValue.string) ?? .null }).serialized()
+        var first: [Int: Row] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT j.key, a.actor, a.occurred_at, json_extract(a.details, '$.reviewer_role'), json_extract(a.details, '$.reviewer_active')
+            FROM audit_events a CROSS JOIN json_each(?) j WHERE a.action = 'proposal.approved' AND a.entity_id = j.value ORDER BY j.key, a.id
+            """), arguments: [list], adapter: SuffixRowAdapter(fromIndex: 1)) {
+            let index: Int = row.unadapted[0]
+            if first[index] == nil { first[index] = row }
+        }
+        return first
+    }
+
     var info: InvariantInfo {
         InvariantInfo(id: "approvals.gate_enforced", title: "No agent-originated write without an approved proposal reviewed by an authorised user who is not the proposer",
                       source: "4.5, 6.4", severity: .critical)
@@ -45,7 +63,10 @@ struct GateEnforcedInvariant: Invariant {
         ) {
             try Row.fetchAll(db, cached: "SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id') FROM audit_events a WHERE \(Self.agentWrite) ORDER BY id")
         }
-        for event in events {
+        // The approval each write names, as the approvals API recorded it, with the reviewer's
+        // authority then: one scan of the trail for every write, not one per write.
+        let approvals = try proposals ? Self.approvals(db, named: events.map { $0[6] as String? }) : [:]
+        for (index, event) in events.enumerated() {
             let eventId = String(event[0] as Int64)
             let table: String = event[4] == "policy_version" ? "policy_versions" : (event[4] == "signal" ? "signals" : "exceptions")
             let entity: String? = event[5]
@@ -69,11 +90,7 @@ struct GateEnforcedInvariant: Invariant {
             if (proposal[1] as String) != Self.proposalType[event[3] as String] {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "proposal_type", note: "a \(proposal[1] as String) proposal was applied as \(event[3] as String)"))
             }
-            // The approval as the approvals API recorded it, with the reviewer's authority then.
-            let approval = try Row.fetchOne(db, cached: """
-                SELECT actor, occurred_at, json_extract(details, '$.reviewer_role'), json_extract(details, '$.reviewer_active')
-                FROM audit_events WHERE action = 'proposal.approved' AND entity_id = ? ORDER BY id LIMIT 1
-                """, arguments: [proposalId])
+            let approval = approvals[index]
             let reviewer: String? = try approval.flatMap { try UserIdentity.userId(db, $0[0] as String) } ?? (proposal[3] as String?)
             guard let approval else {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "approved outside the approvals API (no proposal.approved audit event)"))
