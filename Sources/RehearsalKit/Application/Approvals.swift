@@ -55,8 +55,8 @@ public enum Approvals {
         var written = ""
         try db.inSavepoint {
             // Status first, guarded by its old value: a second approval can never apply twice.
-            try db.execute(sql: "UPDATE pending_proposals SET status = 'approved', reviewed_by = ?, reviewed_at = ?, review_notes = ? WHERE id = ? AND status = 'pending'",
-                           arguments: [reviewer.id, world.clock.iso8601, notes, id])
+            try db.cachedStatement(sql: "UPDATE pending_proposals SET status = 'approved', reviewed_by = ?, reviewed_at = ?, review_notes = ? WHERE id = ? AND status = 'pending'")
+                .execute(arguments: [reviewer.id, world.clock.iso8601, notes, id])
             guard db.changesCount == 1 else { throw ApplicationError(409, "proposal \(id) is no longer pending") }
             // The reviewer's authority as it is now, kept with the approval: the gate judges the
             // approval by what was true when it was given, not by today's users row.

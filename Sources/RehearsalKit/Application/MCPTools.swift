@@ -121,10 +121,10 @@ public enum MCPTools {
         guard try db.hasTable("pending_proposals") else { throw ApplicationError(500, "relation \"pending_proposals\" does not exist") }
         let id = world.newId()
         let expires = world.clock.adding(seconds: world.proposalTTL)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO pending_proposals (id, proposal_type, proposed_by, proposed_at, payload, status, expires_at, exception_id, policy_id)
             VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-            """, arguments: [id, request.type, caller, world.clock.iso8601, request.payload.serialized(), expires.iso8601, request.exceptionId, request.policyId])
+            """).execute(arguments: [id, request.type, caller, world.clock.iso8601, request.payload.serialized(), expires.iso8601, request.exceptionId, request.policyId])
         try AuditLog.record(db, at: world.clock, actor: caller, action: "proposal.created", entityType: "pending_proposal", entityId: id,
                             details: .object([("proposal_type", .string(request.type)), ("tool", .string(request.tool))]))
         return .object([("status", .string("pending_approval")), ("proposal_id", .string(id)), ("expires_at", .string(expires.iso8601))])

@@ -51,8 +51,8 @@ enum ApplicationEvaluator {
                 outcome.outputHash = SHA256.hex(outcome.output)
             }
             let id = world.newId()
-            try db.execute(sql: "INSERT INTO evaluations (id, signal_id, policy_version_id, result, output, output_hash, evaluator_version, evaluated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [id, signalId, versionId, outcome.result, outcome.output, outcome.outputHash, Evaluator.version, world.clock.iso8601])
+            try db.cachedStatement(sql: "INSERT INTO evaluations (id, signal_id, policy_version_id, result, output, output_hash, evaluator_version, evaluated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [id, signalId, versionId, outcome.result, outcome.output, outcome.outputHash, Evaluator.version, world.clock.iso8601])
             try AuditLog.record(db, at: world.clock, actor: "system:evaluator", action: "evaluation.completed", entityType: "evaluation", entityId: id,
                                 details: .object([("result", .string(outcome.result))]))
         }

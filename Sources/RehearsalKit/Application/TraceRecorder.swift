@@ -18,10 +18,10 @@ public enum TraceRecorder {
             calls = scanner.scrub(calls).value
         }
         let traceId = "trace-" + String(world.newId().replacingOccurrences(of: "-", with: "").prefix(16))
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO agent_traces (id, agent_type, trace_id, started_at, completed_at, status, input_summary, output_summary, tool_calls, triggered_by, related_exception_id)
             VALUES (?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)
-            """, arguments: [world.newId(), String(agentType.prefix(100)), traceId, world.clock.iso8601, world.clock.adding(seconds: 1).iso8601,
+            """).execute(arguments: [world.newId(), String(agentType.prefix(100)), traceId, world.clock.iso8601, world.clock.adding(seconds: 1).iso8601,
                              input.serialized(), summary.serialized(), calls.serialized(), triggeredBy, relatedException])
     }
 

@@ -27,7 +27,8 @@ enum BaselineIdentity {
         for table in Baseline.tables where try db.hasTable(table) {
             let columns = try self.columns(db, table)
             let fingerprint = immutableTables.contains(table) ? "rehearse_fingerprint(\(columns.map(quoted).joined(separator: ", ")))" : "NULL"
-            try db.execute(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns, definition) VALUES (?1, ?2, \(definition))", arguments: [table, columns.joined(separator: ",")])
+            try db.cachedStatement(sql: "INSERT INTO rehearse_baseline_columns (tbl, columns, definition) VALUES (?1, ?2, \(definition))")
+                .execute(arguments: [table, columns.joined(separator: ",")])
             // `+id`: an expression without affinity, so the ids keep their own types (the
             // column gets no declared type, as the `id NOT NULL` it replaces had none).
             selects.append("SELECT '\(table)' AS tbl, +id AS id, \(fingerprint) AS fingerprint FROM \(quoted(table))")

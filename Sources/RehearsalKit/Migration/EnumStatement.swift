@@ -59,9 +59,8 @@ enum EnumStatement: Equatable {
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "type \"\(name)\" already exists")
             }
             for (order, label) in labels.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)",
-                    arguments: [name, order + 1, label])
+                try db.cachedStatement(sql: "INSERT INTO rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)")
+                    .execute(arguments: [name, order + 1, label])
             }
         case .drop(let name, let ifExists):
             if try !MigrationBookkeeping.enumTypeExists(db, name) {

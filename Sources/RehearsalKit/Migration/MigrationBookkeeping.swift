@@ -37,8 +37,8 @@ enum MigrationBookkeeping {
     }
 
     static func setCurrentRevision(_ db: Database, to id: String?) throws {
-        try db.execute(sql: "DELETE FROM alembic_version")
-        if let id { try db.execute(sql: "INSERT INTO alembic_version (version_num) VALUES (?)", arguments: [id]) }
+        try db.cachedStatement(sql: "DELETE FROM alembic_version").execute()
+        if let id { try db.cachedStatement(sql: "INSERT INTO alembic_version (version_num) VALUES (?)").execute(arguments: [id]) }
     }
 
     static func recordedChecksums(_ db: Database) throws -> [String: String] {

@@ -177,9 +177,8 @@ public struct Migrator: Sendable {
                 failing = ScriptStatement(sql: "(bookkeeping of alembic_version)", line: 1, column: 1)
                 try MigrationBookkeeping.setCurrentRevision(db, to: newCurrent)
                 if direction == "upgrade" {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO rehearse_revision_checksums (revision, checksum) VALUES (?, ?)",
-                        arguments: [revision.id, revision.checksum])
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO rehearse_revision_checksums (revision, checksum) VALUES (?, ?)")
+                        .execute(arguments: [revision.id, revision.checksum])
                 } else {
                     try db.execute(sql: "DELETE FROM rehearse_revision_checksums WHERE revision = ?", arguments: [revision.id])
                 }

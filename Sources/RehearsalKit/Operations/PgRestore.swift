@@ -127,7 +127,7 @@ enum PgRestore {
                 for (type, labels) in dump.types.sorted(by: { $0.key < $1.key }) where !survivingTypes.contains(type) {
                     try db.execute(sql: "DELETE FROM main.rehearse_enum_labels WHERE typname = ?", arguments: [type])
                     for (order, label) in labels.enumerated() {
-                        try db.execute(sql: "INSERT INTO main.rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)", arguments: [type, order + 1, label])
+                        try db.cachedStatement(sql: "INSERT INTO main.rehearse_enum_labels (typname, enumsortorder, enumlabel) VALUES (?, ?, ?)").execute(arguments: [type, order + 1, label])
                     }
                 }
             }

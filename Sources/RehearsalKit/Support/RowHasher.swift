@@ -8,9 +8,12 @@
 struct RowHasher {
     private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
 
-    @inline(__always) private mutating func word(_ word: UInt64) {
-        state = (state ^ word) &* 0xBF58_476D_1CE4_E5B9
-        state ^= state >> 31
+    @inline(__always) private mutating func word(_ word: UInt64) { state = Self.step(state, word) }
+
+    /// One word into a running value: a multiply and an xor-shift, each invertible.
+    @inline(__always) private static func step(_ value: UInt64, _ word: UInt64) -> UInt64 {
+        let mixed = (value ^ word) &* 0xBF58_476D_1CE4_E5B9
+        return mixed ^ (mixed >> 31)
     }
 
     @inline(__always) mutating func null() { word(0xA0) }
@@ -32,6 +35,25 @@ struct RowHasher {
         word((text ? 0xA3 : 0xA4) << 32 | UInt64(UInt32(truncatingIfNeeded: count)))
         guard let base = buffer.baseAddress else { return }
         var offset = 0
+        // A long run (a JSON payload, a policy's rules, a CREATE statement) in four lanes of the
+        // same step, 32 bytes a turn: one lane's multiply does not wait for another's, so the
+        // run hashes several times faster than through the one chain. The lanes then go into
+        // the chain as four words.
+        if count >= 64 {
+            var a = state ^ 0x243F_6A88_85A3_08D3, b = state ^ 0x1319_8A2E_0370_7344
+            var c = state ^ 0xA409_3822_299F_31D0, d = state ^ 0x082E_FA98_EC4E_6C89
+            while offset + 32 <= count {
+                a = Self.step(a, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                b = Self.step(b, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+                c = Self.step(c, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)))
+                d = Self.step(d, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
+                offset += 32
+            }
+            word(a)
+            word(b)
+            word(c)
+            word(d)
+        }
         while offset + 8 <= count {
             word(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8

@@ -150,6 +150,14 @@ import Testing
                 ["abcdefgh".databaseValue], ["abcdefghi".databaseValue], ["abcdefgh".databaseValue, "i".databaseValue],
                 ["abcdefghijklmnop".databaseValue], [Data(count: 8).databaseValue], [Data(count: 9).databaseValue],
                 [Data("abcdefgh".utf8).databaseValue],
+                // Long runs go through four lanes: the lane boundary, a tail after them, the same
+                // byte changed in one lane or another, and two lanes' words swapped.
+                [String(repeating: "a", count: 64).databaseValue], [String(repeating: "a", count: 65).databaseValue],
+                [String(repeating: "a", count: 100).databaseValue], [("x" + String(repeating: "a", count: 63)).databaseValue],
+                [(String(repeating: "a", count: 8) + "x" + String(repeating: "a", count: 55)).databaseValue],
+                [(String(repeating: "p", count: 8) + String(repeating: "q", count: 8) + String(repeating: "r", count: 48)).databaseValue],
+                [(String(repeating: "q", count: 8) + String(repeating: "p", count: 8) + String(repeating: "r", count: 48)).databaseValue],
+                [Data(repeating: 7, count: 96).databaseValue, String(repeating: "z", count: 70).databaseValue],
             ]
             var seen = Set<Int64>()
             for values in rows {

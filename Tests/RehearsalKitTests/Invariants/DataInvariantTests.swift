@@ -39,6 +39,17 @@ import Testing
         }
     }
 
+    /// A table whose `id` column is gone cannot name the row it probes: the check is unknown,
+    /// whatever its triggers do (not broken by a statement that could not even be written).
+    @Test func immutabilityIsUnknownWhenTheTableHasNoIdColumn() throws {
+        let (queue, _) = try makeSeededDatabase()
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ALTER TABLE decisions RENAME COLUMN id TO decision_id")
+            let status = try evaluate("immutability.decisions", db)
+            #expect(status.isUnknown, "\(status)")
+        }
+    }
+
     /// The usual probe column dropped behind the migrator's back: the UPDATE sets another column
     /// to itself, and still finds a missing trigger (not a "no such column" failure).
     @Test func immutabilityIsProbedThroughAnotherColumnWhenTheUsualOneIsGone() throws {

@@ -226,6 +226,26 @@ import Testing
         let remade = try gate(rig)
         #expect(remade.evidence.map { $0.rowId ?? "" } == [first], "\(remade)")
     }
+
+    /// When the one read of every approval cannot be made, each write's approval is read on its
+    /// own, and the verdict is what it would be: a table named `json_each` (which hides the
+    /// function), and a later approval, for the same proposal, whose details are not JSON.
+    @Test func theVerdictStandsWhenApprovalsCannotBeReadTogether() throws {
+        let rig = try StackRig()
+        let proposal = try propose(rig)
+        try rig.read { db in _ = try Approvals.approve(db, world: rig.world, proposal: proposal, reviewer: "role:approver") }
+        let holds = InvariantStatus.holds(detail: "1 agent-originated write(s), each approved")
+        try rig.read { db in try db.execute(sql: "CREATE TABLE json_each (x INTEGER)") }
+        #expect(try gate(rig) == holds)
+        try rig.read { db in
+            try db.execute(sql: "DROP TABLE json_each")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details) VALUES (?, 'user:x', 'proposal.approved', 'pending_proposal', ?, 'not json')",
+                           arguments: [rig.world.clock.iso8601, proposal])
+            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+        }
+        #expect(try gate(rig) == holds)
+    }
 }
 
 /// Checklist 4.5's three columns are read from the database each on its own.

@@ -21,6 +21,15 @@ struct GateEnforcedInvariant: Invariant {
     }
     static let proposalType = ["signal.created": "signal", "policy_version.created": "policy_draft", "exception.dismissed": "exception_dismiss"]
 
+    /// The first `proposal.approved` event for `proposal`: its actor, time, and the reviewer's
+    /// role and active flag recorded then.
+    static func approval(_ db: Database, of proposal: String) throws -> Row? {
+        try Row.fetchOne(db, cached: """
+            SELECT actor, occurred_at, json_extract(details, '$.reviewer_role'), json_extract(details, '$.reviewer_active')
+            FROM audit_events WHERE action = 'proposal.approved' AND entity_id = ? ORDER BY id LIMIT 1
+            """, arguments: [proposal])
+    }
+
     /// For each write (by its index in `proposals`, the proposal it names), the first
     /// `proposal.approved` event for that proposal: its actor, time, and the reviewer's role and
     /// active flag recorded then. Matched in SQL, as `entity_id = ?` matches (the column's own
@@ -64,8 +73,11 @@ struct GateEnforcedInvariant: Invariant {
             try Row.fetchAll(db, cached: "SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id') FROM audit_events a WHERE \(Self.agentWrite) ORDER BY id")
         }
         // The approval each write names, as the approvals API recorded it, with the reviewer's
-        // authority then: one scan of the trail for every write, not one per write.
-        let approvals = try proposals ? Self.approvals(db, named: events.map { $0[6] as String? }) : [:]
+        // authority then: one scan of the trail for every write, not one per write. Nil when
+        // that one read cannot be made (a table named `json_each` hides the function, an approval
+        // the write does not name has details that are not JSON): then one read per write, as
+        // each write's question alone would be answered.
+        let approvals = proposals ? try? Self.approvals(db, named: events.map { $0[6] as String? }) : [:]
         for (index, event) in events.enumerated() {
             let eventId = String(event[0] as Int64)
             let table: String = event[4] == "policy_version" ? "policy_versions" : (event[4] == "signal" ? "signals" : "exceptions")
@@ -90,7 +102,7 @@ struct GateEnforcedInvariant: Invariant {
             if (proposal[1] as String) != Self.proposalType[event[3] as String] {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "proposal_type", note: "a \(proposal[1] as String) proposal was applied as \(event[3] as String)"))
             }
-            let approval = approvals[index]
+            let approval = try approvals.map { $0[index] } ?? Self.approval(db, of: proposalId)
             let reviewer: String? = try approval.flatMap { try UserIdentity.userId(db, $0[0] as String) } ?? (proposal[3] as String?)
             guard let approval else {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_by", note: "approved outside the approvals API (no proposal.approved audit event)"))

@@ -71,42 +71,30 @@ struct ImmutabilityInvariant: Invariant {
                 rowid = db.lastInsertedRowID
             }
             guard let rowid else { return .rollback }
-            // The row's id names it in the evidence: read only when there is evidence (a DELETE
-            // that went through returns it, since the row is gone after it). Evidence without
-            // it when it cannot be read (a trigger's RAISE(ROLLBACK) ended the transaction).
-            func rowId() -> String? {
-                (try? String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])) ?? nil
-            }
+            // Read first, as the row is before the probe touches it (a DELETE that goes through
+            // takes it; a table without an `id` makes the check unknown, not broken).
+            let id = try String.fetchOne(db, cached: "SELECT CAST(id AS TEXT) FROM \(table) WHERE rowid = ?", arguments: [rowid])
             let column = try probedColumn(db)
-            do {
-                // Prepared once per table and schema: the probe runs at every round its table changed.
-                try db.cachedStatement(sql: "UPDATE \(table) SET \"\(column)\" = \"\(column)\" WHERE rowid = ?").execute(arguments: [rowid])
-                evidence.append(Evidence(table: table, rowId: rowId(), note: "UPDATE of a row succeeded (rolled back by the check)"))
-            } catch let error as DatabaseError {
-                if let failure = try Self.notTheTrigger(error) {
-                    evidence.append(Evidence(table: table, rowId: rowId(), note: "UPDATE failed, but not by the trigger: \(failure)"))
-                }
-            }
-            do {
-                // SQLite makes every change of a statement with RETURNING at its first step.
-                let id = try String.fetchOne(db, cached: "DELETE FROM \(table) WHERE rowid = ? RETURNING CAST(id AS TEXT)", arguments: [rowid])
-                evidence.append(Evidence(table: table, rowId: id, note: "DELETE of a row succeeded (rolled back by the check)"))
-            } catch let error as DatabaseError {
-                if let failure = try Self.notTheTrigger(error) {
-                    evidence.append(Evidence(table: table, rowId: rowId(), note: "DELETE failed, but not by the trigger: \(failure)"))
+            for (operation, sql) in [
+                ("UPDATE", "UPDATE \(table) SET \"\(column)\" = \"\(column)\" WHERE rowid = ?"),
+                ("DELETE", "DELETE FROM \(table) WHERE rowid = ?"),
+            ] {
+                do {
+                    // Prepared once per table and schema: the probe runs at every round its table changed.
+                    try db.cachedStatement(sql: sql).execute(arguments: [rowid])
+                    evidence.append(Evidence(table: table, rowId: id, note: "\(operation) of a row succeeded (rolled back by the check)"))
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER {
+                    // The trigger said no: this is what must happen.
+                } catch let error as DatabaseError where InvariantCatalog.couldNotEvaluate.contains(error.resultCode) {
+                    // A read-only or locked file says nothing about the trigger: unknown, not broken.
+                    throw error
+                } catch let error as DatabaseError {
+                    evidence.append(Evidence(table: table, rowId: id, note: "\(operation) failed, but not by the trigger: \(error.message ?? "")"))
                 }
             }
             return .rollback
         }
         return evidence
-    }
-
-    /// Nil when the trigger refused the statement (what must happen); the message when something
-    /// else did. A read-only or locked file says nothing about the trigger: unknown, not broken.
-    private static func notTheTrigger(_ error: DatabaseError) throws -> String? {
-        if error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER { return nil }
-        if InvariantCatalog.couldNotEvaluate.contains(error.resultCode) { throw error }
-        return error.message ?? ""
     }
 
     /// The column the probe's UPDATE sets to itself. The trigger fires on an UPDATE of any

@@ -51,8 +51,9 @@ enum RowLevelMemo {
         let key = try dependsOn(changes) + [changes.rewrites[lowered] ?? 0]
         let version = changes.version(of: lowered)
         // No row event on the table and no DDL anywhere since: nothing to count. (After DDL the
-        // rows are counted: a table dropped and created again can get its old root page back,
-        // and its definition is then the same while its rows are gone.)
+        // rows are counted again when the table's definition or the lineage moved, as they do
+        // when a table is dropped and created again on its old root page, its definition the
+        // same and its rows gone: `ChangeTracker.rowCount`.)
         if let entry = changes.memo[name], entry.key == key, entry.version == version, entry.schema == changes.schemaCookie, let value = entry.value as? Value {
             changes.reused += 1
             return value
@@ -92,8 +93,9 @@ extension RowLevelMemo {
     /// `compute()`, or what it returned last time when none of `tables` had a row event and
     /// each still has its definition (`ChangeTracker.shape`), whatever DDL happened elsewhere:
     /// for an answer that reads only those tables' rows (a migration that adds other tables does
-    /// not make it stale). After DDL the rows are counted too, since a table dropped and created
-    /// again may get its old root page back, with its definition the same and its rows gone.
+    /// not make it stale). After DDL the rows are compared too, counted again when the lineage
+    /// moved (a table dropped and created again may get its old root page back, with its
+    /// definition the same and its rows gone), which the key already holds.
     static func whileTablesUnchanged<Value>(
         _ name: String, tables: [String], db: Database, changes: ChangeTracker?, compute: () throws -> Value
     ) throws -> Value {
