@@ -191,8 +191,11 @@ enum BooleanColumns {
             guard let table = sqlite3_column_table_name(statement.sqliteStatement, Int32(index)),
                   let column = sqlite3_column_origin_name(statement.sqliteStatement, Int32(index)) else { continue }
             let tableName = String(cString: table), columnName = String(cString: column)
-            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [tableName]) ?? ""
-            if sql.contains("CONSTRAINT \(tableName)_\(columnName)_boolean ") { result.insert(index) }
+            // The table's text searched where it is (bytes, as a literal search compares), not
+            // copied out for each column.
+            let declared = try Bool.fetchOne(db, cached: "SELECT instr(sql, ?2) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                                             arguments: [tableName, "CONSTRAINT \(tableName)_\(columnName)_boolean "]) ?? false
+            if declared { result.insert(index) }
         }
         return result
     }

@@ -9,27 +9,33 @@ import GRDB
 /// time at all (`2026-02-30`, `tomorrow-ish`). Divergence D2 in docs/postgres-translation.md
 /// names the positions where a literal is not recognised as a timestamp.
 extension PostgresDialect {
-    /// The timestamptz columns of a table by its name and `CREATE TABLE` text, for every
-    /// connection of the process.
-    private static let timestampColumnMemo = Locked<[String: Set<String>]>([:])
+    /// The timestamptz columns of a table by the fingerprint of its name and `CREATE TABLE` text,
+    /// for every connection of the process.
+    private static let timestampColumnMemo = Locked<[Int64: Set<String>]>([:])
 
     /// Columns declared TIMESTAMPTZ: the SQLite schema names each one's check `<table>_<column>_timestamptz`.
-    /// Every statement a console runs asks, so each table's answer is remembered by its
-    /// name and `CREATE TABLE` text, which alone decide it.
+    /// Every statement a console runs asks, so each table's answer is remembered by its name and
+    /// `CREATE TABLE` text, which alone decide it: as one fingerprint SQLite computes where the
+    /// text is, which is read out only for a table not seen before.
     static func timestampColumns(_ db: Database) throws -> Set<String> {
+        BaselineIdentity.registerFingerprint(db)
         var columns = Set<String>()
-        for table in try Row.fetchAll(db, cached: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%_timestamptz %'") {
-            let name: String = table[0], sql: String = table[1]
-            if let known = timestampColumnMemo.withLock({ $0[name + "\u{0}" + sql] }) {
+        for table in try Row.fetchAll(db, cached: "SELECT name, rehearse_fingerprint(name, sql) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%_timestamptz %'") {
+            let name: String = table[0], print: Int64 = table[1]
+            if let known = timestampColumnMemo.withLock({ $0[print] }) {
                 columns.formUnion(known)
                 continue
             }
+            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) ?? ""
             var found = Set<String>()
             for column in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name])
             where sql.contains("CONSTRAINT \(name)_\(column)_timestamptz ") {
                 found.insert(column.lowercased())
             }
-            timestampColumnMemo.withLock { $0[name + "\u{0}" + sql] = found }
+            timestampColumnMemo.withLock { memo in
+                if memo.count >= 10_000 { memo.removeAll() }
+                memo[print] = found
+            }
             columns.formUnion(found)
         }
         return columns
