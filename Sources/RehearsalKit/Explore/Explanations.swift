@@ -13,7 +13,7 @@ enum Explanations {
         "constraint.hard_override_requires_approval",
     ]
     /// Everything else: what a step that destroys or replaces data may break.
-    static let dataLoss: Set<String> = ["baseline.no_data_lost", "baseline.counts_unchanged", "baseline.roles_retained", "fk.no_orphans", "schema.sprint3_objects",
+    static let dataLoss: Set<String> = ["baseline.no_data_lost", "baseline.counts_unchanged", "users.roles_retained", "fk.no_orphans", "schema.sprint3_objects",
                                         "schema.revision", "evaluation.deterministic", "traces.no_pii", "approvals.no_overdue_pending"]
     static let service: Set<String> = ["api.endpoints_healthy", "tasks.expiration_healthy", "approvals.no_overdue_pending", "deploy.order_followed"]
 
