@@ -380,6 +380,21 @@ import Testing
         }
     }
 
+    /// A baseline table's name shadowed by a temp view over another table: rows change under
+    /// the other name, so the count is taken again at every round, DDL elsewhere or not (the
+    /// session compares with a full evaluation at every step).
+    @Test func aViewUnderABaselineNameIsCountedEveryTime() throws {
+        try Self.baselineSession { db, world, evaluation, result in
+            try db.execute(sql: "CREATE TEMP VIEW decisions AS SELECT * FROM main.exceptions")
+            _ = try result("baseline.counts_unchanged")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "INSERT INTO exceptions SELECT * FROM exceptions LIMIT 0")
+            try db.execute(sql: "DELETE FROM exceptions WHERE rowid = (SELECT MIN(rowid) FROM exceptions)")
+            try db.execute(sql: "CREATE TABLE scratch (x)")
+            _ = try result("baseline.counts_unchanged")
+        }
+    }
+
     /// The scanner that scrubs a step's output is kept only while `users` is as it was: a person
     /// added is known at the next step, and one added inside an open savepoint (whose row events
     /// GRDB delivers only at its release) at once.

@@ -267,10 +267,14 @@ final class ChangeTracker: TransactionObserver {
     /// that touched it or could have put other rows under its name (its `shape`, the
     /// `lineage`), another process, a whole-database replacement. DDL elsewhere (a migration
     /// that adds tables, the baseline's temp tables) leaves it counted.
+    /// Only for a plain table: the rows of a view or a virtual table under the name change with
+    /// events reported under other names, so those are counted every time.
     func rowCount(of table: String, _ db: Database) throws -> Int {
+        func count() throws -> Int { try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0 }
+        guard try isPlainTable(table, db) else { return try count() }
         let key = [version(of: table.lowercased()), try shape(of: table, db), lineage] + unreported, name = Self.folded(table)
         if let known = rowCounts[name], known.key == key { return known.count }
-        let count = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(BaselineIdentity.quoted(table))") ?? 0
+        let count = try count()
         rowCounts[name] = (count, key)
         return count
     }
