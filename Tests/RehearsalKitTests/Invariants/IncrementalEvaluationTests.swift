@@ -380,9 +380,10 @@ import Testing
         }
     }
 
-    /// A baseline table's name shadowed by a temp view over another table: rows change under
-    /// the other name, so the count is taken again at every round, DDL elsewhere or not (the
-    /// session compares with a full evaluation at every step).
+    /// A name an invariant reads, shadowed by a temp view over another table: rows change under
+    /// the other name, so the count is taken again at every round, DDL elsewhere or not, and
+    /// every invariant and remembered answer that reads the name is judged again at any change
+    /// (the session compares with a full evaluation at every step).
     @Test func aViewUnderABaselineNameIsCountedEveryTime() throws {
         try Self.baselineSession { db, world, evaluation, result in
             try db.execute(sql: "CREATE TEMP VIEW decisions AS SELECT * FROM main.exceptions")
@@ -392,6 +393,21 @@ import Testing
             try db.execute(sql: "DELETE FROM exceptions WHERE rowid = (SELECT MIN(rowid) FROM exceptions)")
             try db.execute(sql: "CREATE TABLE scratch (x)")
             _ = try result("baseline.counts_unchanged")
+            // No DDL at all: the view's rows change with the events of a table no invariant
+            // declares, and every invariant that reads the name is judged again.
+            try db.execute(sql: "CREATE TABLE shadow_rows AS SELECT * FROM main.decisions")
+            try db.execute(sql: "DROP VIEW temp.decisions")
+            try db.execute(sql: "CREATE TEMP VIEW decisions AS SELECT * FROM main.shadow_rows")
+            _ = try result("baseline.counts_unchanged")
+            try db.execute(sql: "DELETE FROM shadow_rows WHERE rowid = (SELECT MIN(rowid) FROM shadow_rows)")
+            _ = try result("baseline.counts_unchanged")
+            // The same inside a remembered answer: evaluation determinism reads `signals`, here a
+            // view over a copy whose payload changes.
+            try db.execute(sql: "CREATE TABLE shadow_signals AS SELECT * FROM main.signals")
+            try db.execute(sql: "CREATE TEMP VIEW signals AS SELECT * FROM main.shadow_signals")
+            #expect(try result("evaluation.deterministic").status.holds)
+            try db.execute(sql: "UPDATE shadow_signals SET payload = '{\"amount\": 123456789}' WHERE rowid = (SELECT MIN(rowid) FROM shadow_signals)")
+            #expect(try result("evaluation.deterministic").status.isBroken)
         }
     }
 

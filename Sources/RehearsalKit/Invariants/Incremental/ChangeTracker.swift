@@ -195,6 +195,16 @@ final class ChangeTracker: TransactionObserver {
         return answer
     }
 
+    /// Whether `table`'s name resolves (temp first) to a view or a virtual table, whose rows change
+    /// with the row events of other tables; true before a round has read the schema (nothing is
+    /// known, so nothing may be kept).
+    func resolvesToViewOrVirtualTable(_ table: String) -> Bool {
+        guard let objectsByName else { return true }
+        let objects = objectsByName[Self.folded(table)] ?? []
+        let resolved = objects.first { $0.temp && ($0.type == "table" || $0.type == "view") } ?? objects.first { !$0.temp && ($0.type == "table" || $0.type == "view") }
+        return resolved.map { $0.type == "view" || $0.isVirtual } ?? false
+    }
+
     private func hidesRowid(_ table: String, _ db: Database) throws -> Bool {
         try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?) WHERE lower(name) IN ('rowid', 'oid', '_rowid_'))", arguments: [table]) ?? true
     }

@@ -140,7 +140,12 @@ public final class IncrementalEvaluation {
     private func key(_ reads: InvariantReads, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
         var key: [UInt64] = [tracker.schemaCookie, external, tracker.bookkeeping, tracker.wholesale]
         if reads.allTables { key.append(tracker.total) } else {
-            for table in reads.tables.sorted() { key.append(tracker.version(of: table)) }
+            for table in reads.tables.sorted() {
+                key.append(tracker.version(of: table))
+                // A view or a virtual table under the name: its rows change with other tables'
+                // events, so any change at all counts.
+                if tracker.resolvesToViewOrVirtualTable(table) { key.append(tracker.total) }
+            }
         }
         for part in WorldPart.allCases where reads.world.contains(part) { key.append(world.versions[part]) }
         // A caller may expect another revision than the world does (a drill's incident).

@@ -85,7 +85,9 @@ extension RowLevelMemo {
         _ name: String, tables: [String], also: [UInt64], changes: ChangeTracker?, compute: () throws -> Value
     ) throws -> Value {
         guard let changes else { return try compute() }
-        return try keyed(name, key: changes.epoch + tables.map { changes.version(of: $0.lowercased()) } + also, changes: changes, compute: compute)
+        // A view or a virtual table among them changes with other tables' events: any change counts.
+        let through = tables.contains(where: changes.resolvesToViewOrVirtualTable) ? [changes.total] : []
+        return try keyed(name, key: changes.epoch + tables.map { changes.version(of: $0.lowercased()) } + through + also, changes: changes, compute: compute)
     }
 }
 
@@ -102,6 +104,8 @@ extension RowLevelMemo {
         guard let changes else { return try compute() }
         var key = changes.unreported + [changes.lineage]
         for table in tables { key += [try changes.shape(of: table, db), changes.version(of: table.lowercased())] }
+        // A view or a virtual table among them changes with other tables' events: any change counts.
+        if tables.contains(where: changes.resolvesToViewOrVirtualTable) { key.append(changes.total) }
         // A table that is not there (a foreign key's missing parent) has no rows to count.
         func counts() throws -> [Int] { try tables.map { try changes.hasTable($0, db) ? changes.rowCount(of: $0, db) : -1 } }
         if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
