@@ -116,8 +116,8 @@ enum TriggerState {
             try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM rehearse_trigger_state WHERE tgname = ? AND tgenabled = 'D')", arguments: [name])!
         }
         // Kept while the table had no row event (and the schema, other processes and the
-        // bookkeeping are as they were): only when the name is the table whose events are counted.
-        guard let changes, try changes.isPlainTable("rehearse_trigger_state", db) else { return try read() }
+        // bookkeeping are as they were; a view under the name, while nothing changed at all).
+        guard let changes else { return try read() }
         return try RowLevelMemo.whileUnchanged("trigger.disabled:\(name)", tables: ["rehearse_trigger_state"], also: [], changes: changes, compute: read)
     }
 }

@@ -177,9 +177,8 @@ final class ChangeTracker: TransactionObserver {
         let name = Self.folded(table)
         if let known = plain[name] { return known }
         var answer: Bool
-        if let objectsByName {
-            let objects = objectsByName[name] ?? []
-            let resolved = objects.first { $0.temp && ($0.type == "table" || $0.type == "view") } ?? objects.first { !$0.temp && ($0.type == "table" || $0.type == "view") }
+        if objectsByName != nil {
+            let resolved = resolvedObject(named: table)
             answer = resolved.map { $0.type == "table" && !$0.isVirtual } ?? false
             // A column named rowid, oid or _rowid_ is spelled out in the table's text (quoting
             // cannot split a name's letters): only a text that has them needs its columns read.
@@ -199,10 +198,14 @@ final class ChangeTracker: TransactionObserver {
     /// with the row events of other tables; true before a round has read the schema (nothing is
     /// known, so nothing may be kept).
     func resolvesToViewOrVirtualTable(_ table: String) -> Bool {
-        guard let objectsByName else { return true }
-        let objects = objectsByName[Self.folded(table)] ?? []
-        let resolved = objects.first { $0.temp && ($0.type == "table" || $0.type == "view") } ?? objects.first { !$0.temp && ($0.type == "table" || $0.type == "view") }
-        return resolved.map { $0.type == "view" || $0.isVirtual } ?? false
+        guard objectsByName != nil else { return true }
+        return resolvedObject(named: table).map { $0.type == "view" || $0.isVirtual } ?? false
+    }
+
+    /// The table or view `name` resolves to, temp's before main's, as the last scan read them.
+    private func resolvedObject(named name: String) -> SchemaObject? {
+        let objects = objectsByName?[Self.folded(name)] ?? []
+        return objects.first { $0.temp && ($0.type == "table" || $0.type == "view") } ?? objects.first { !$0.temp && ($0.type == "table" || $0.type == "view") }
     }
 
     private func hidesRowid(_ table: String, _ db: Database) throws -> Bool {
