@@ -3,9 +3,15 @@ import GRDB
 /// The deploy's invariants, in report order. Ids are stable: scenarios and CI refer to them.
 public struct InvariantCatalog: Sendable {
     public let invariants: [any Invariant]
+    /// Each invariant's description and declared reads, made once: they are computed properties
+    /// (an id is built from a table's name), asked for every invariant after every step.
+    public let infos: [InvariantInfo]
+    let reads: [InvariantReads]
 
     public init(invariants: [any Invariant]) {
         self.invariants = invariants
+        infos = invariants.map(\.info)
+        reads = invariants.map(\.reads)
     }
 
     public static let standard = InvariantCatalog(invariants: [
@@ -23,16 +29,22 @@ public struct InvariantCatalog: Sendable {
         Sprint3ObjectsInvariant(),
     ] + InvariantCatalog.behaviourInvariants)
 
-    public var ids: [String] { invariants.map(\.info.id) }
+    public var ids: [String] { infos.map(\.id) }
 
-    public func info(_ id: String) -> InvariantInfo? { invariants.first { $0.info.id == id }?.info }
+    public func info(_ id: String) -> InvariantInfo? { infos.first { $0.id == id } }
 
     /// Evaluates every invariant (or those of `only`), in catalog order.
     public func evaluate(_ context: InvariantContext, only: Set<String>? = nil) throws -> [InvariantResult] {
-        try invariants.filter { only?.contains($0.info.id) ?? true }.map { invariant in
+        try evaluate(context, at: infos.indices.filter { only?.contains(infos[$0].id) ?? true })
+    }
+
+    /// Evaluates the invariants at `indices` (ascending), in catalog order.
+    func evaluate(_ context: InvariantContext, at indices: [Int]) throws -> [InvariantResult] {
+        try indices.map { index in
+            let invariant = invariants[index], info = infos[index]
             let status: InvariantStatus
             do {
-                status = try InvariantCatalog.timer(invariant.info.id) { try invariant.evaluate(context) }
+                status = try InvariantCatalog.timer(info.id) { try invariant.evaluate(context) }
             } catch let error as DatabaseError where Self.couldNotEvaluate.contains(error.resultCode) {
                 // Locked by another process, a read-only file, an I/O error: nothing is known
                 // about the deploy, so nothing is claimed.
@@ -50,7 +62,7 @@ public struct InvariantCatalog: Sendable {
                 // the run goes on instead of stopping at the first step that stops a container.
                 status = .unknown(reason: "could not evaluate: \(error.status): \(error.message)")
             }
-            return InvariantResult(info: invariant.info, status: status)
+            return InvariantResult(info: info, status: status)
         }
     }
     /// SQLite's answers that say the check could not run, not that the deploy is unsafe.

@@ -85,19 +85,23 @@ final class ChangeTracker: TransactionObserver {
             // `COLLATE NOCASE` does; not `LIKE`, which `PRAGMA case_sensitive_like` changes): the
             // same scan answers `shape(of:)` and `isPlainTable` for every name, without a query
             // per table after each DDL statement.
+            // A table whose text has `WITHOUT` and then `ROWID` is taken for a WITHOUT ROWID
+            // table (a column named so errs on the safe side).
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
                        upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0,
-                       rehearse_fingerprint(sql) FROM main.sqlite_master
+                       rehearse_fingerprint(sql), type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%' FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
                        upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0,
-                       rehearse_fingerprint(sql) FROM temp.sqlite_master
+                       rehearse_fingerprint(sql), type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%' FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
             // their table's statement: not statements of their own.
             var companions = Set<Int64>()
             var named: [String: [SchemaObject]] = [:], mainTables: [String] = []
+            var withoutRowid = false
             while let row = try rows.next() {
+                if row[7] ?? false { withoutRowid = true }
                 let name: String = row[2], type: String = row[1], fingerprint: Int64 = row[0], temp: Bool = row[3]
                 objects.insert(fingerprint)
                 if type == "table" { tables.insert(name.lowercased()) }
@@ -108,6 +112,8 @@ final class ChangeTracker: TransactionObserver {
                                  text: row[6] ?? 0))
             }
             objectsByName = named
+            hasWithoutRowidTable = withoutRowid
+            viewLike = [:]
             // SQLite's BINARY order, as `ORDER BY name` gives it.
             self.mainTables = mainTables.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             scannedUnder = [external, wholesale]
@@ -199,8 +205,21 @@ final class ChangeTracker: TransactionObserver {
     /// known, so nothing may be kept).
     func resolvesToViewOrVirtualTable(_ table: String) -> Bool {
         guard objectsByName != nil else { return true }
-        return resolvedObject(named: table).map { $0.type == "view" || $0.isVirtual } ?? false
+        if let known = viewLike[table] { return known }
+        let answer = resolvedObject(named: table).map { $0.type == "view" || $0.isVirtual } ?? false
+        viewLike[table] = answer
+        return answer
     }
+    /// `resolvesToViewOrVirtualTable`'s answers since the last scan, by the name as asked
+    /// (every invariant's key asks about its tables at every round).
+    private var viewLike: [String: Bool] = [:]
+
+    /// Makes the next round read the schema again, whatever its cookies (a new connection).
+    func forgetSchemaScan() { scannedUnder = [] }
+
+    /// Whether the last scan saw a WITHOUT ROWID table in main or temp: SQLite's update hook
+    /// reports none of its row events, so no change can be ruled out while one exists.
+    private(set) var hasWithoutRowidTable = false
 
     /// The table or view `name` resolves to, temp's before main's, as the last scan read them.
     private func resolvedObject(named name: String) -> SchemaObject? {

@@ -11,8 +11,9 @@ public final class IncrementalEvaluation {
     private let tracker = ChangeTracker()
     private weak var attachedTo: Database?
     private var last: [String: (key: [UInt64], result: InvariantResult)] = [:]
-    /// The schema version last looked at for tables the update hook cannot see, and whether
-    /// it had one (then every invariant is evaluated after every step).
+    /// The schema cookies last seen (GRDB's schema cache is cleared when another process moved
+    /// main's), and whether the schema has a table the update hook cannot see (then every
+    /// invariant is evaluated after every step).
     private var checkedSchema: UInt64?
     private var blind = false
     /// How many evaluations ran (the tests count what a change re-evaluates).
@@ -31,7 +32,26 @@ public final class IncrementalEvaluation {
 
     public init(catalog: InvariantCatalog = .standard) {
         self.catalog = catalog
+        plans = catalog.reads.map(Plan.init)
     }
+
+    /// An invariant's declared reads in the order its key lists them, sorted once.
+    private struct Plan {
+        var tables: [String]
+        var allTables: Bool
+        var always: Bool
+        var world: [WorldPart]
+        var expectedRevision: Bool
+
+        init(_ reads: InvariantReads) {
+            tables = reads.tables.sorted()
+            allTables = reads.allTables
+            always = reads.always
+            world = WorldPart.allCases.filter(reads.world.contains)
+            expectedRevision = reads.world.contains(.expectedRevision)
+        }
+    }
+    private let plans: [Plan]
 
     /// The catalogue's results now, in catalogue order.
     public func evaluate(_ context: InvariantContext) throws -> [InvariantResult] {
@@ -49,22 +69,22 @@ public final class IncrementalEvaluation {
             // maps) only after DDL on this connection: another process's counts too (it can
             // only change main; the temp schema is this connection's own).
             if let checked = checkedSchema, checked >> 32 != marks.main { db.clearSchemaCache() }
-            // SQLite's update hook says nothing about a WITHOUT ROWID table: with one in either
-            // schema (a scenario's raw SQL can make one), no change can be ruled out.
             checkedSchema = marks.cookie
-            blind = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%'
-                               UNION ALL SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%')
-                """) ?? true
         }
         try tracker.beginRound(db, marks, baseline: world.versions[.baseline])
+        // SQLite's update hook says nothing about a WITHOUT ROWID table: with one in either
+        // schema (a scenario's raw SQL can make one), no change can be ruled out. The round's
+        // scan of the schema (made whenever a cookie moved) says whether there is one.
+        blind = tracker.hasWithoutRowidTable
         var stale: [Int] = []
         var keys: [[UInt64]] = []
         var results: [InvariantResult?] = []
-        for (index, invariant) in catalog.invariants.enumerated() {
-            let key = self.key(invariant.reads, external: marks.external, world: world, expectedRevision: context.expectedRevision)
+        keys.reserveCapacity(plans.count)
+        results.reserveCapacity(plans.count)
+        for (index, plan) in plans.enumerated() {
+            let key = self.key(plan, external: marks.external, world: world, expectedRevision: context.expectedRevision)
             keys.append(key)
-            if !invariant.reads.always, !blind, let previous = last[invariant.info.id], previous.key == key {
+            if !plan.always, !blind, let previous = last[catalog.infos[index].id], previous.key == key {
                 results.append(previous.result)
             } else {
                 results.append(nil)
@@ -72,10 +92,9 @@ public final class IncrementalEvaluation {
             }
         }
         if !stale.isEmpty {
-            let ids = Set(stale.map { catalog.invariants[$0].info.id })
             var tracked = context
             tracked.changes = blind ? nil : tracker
-            let fresh = try catalog.evaluate(tracked, only: ids)
+            let fresh = try catalog.evaluate(tracked, at: stale)
             evaluated += fresh.count
             for (index, result) in zip(stale, fresh) {
                 results[index] = result
@@ -111,6 +130,8 @@ public final class IncrementalEvaluation {
         attachedTo = db
         last = [:]
         checkedSchema = nil
+        // Another connection's schema may have the same cookies: read it again.
+        tracker.forgetSchemaScan()
         tracker.memo = [:]
         tracker.forgetBaselineRecorded()
     }
@@ -137,19 +158,20 @@ public final class IncrementalEvaluation {
     private var scanner: (key: [UInt64], scanner: PIIScanner)?
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
-    private func key(_ reads: InvariantReads, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
+    private func key(_ plan: Plan, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
         var key: [UInt64] = [tracker.schemaCookie, external, tracker.bookkeeping, tracker.wholesale]
-        if reads.allTables { key.append(tracker.total) } else {
-            for table in reads.tables.sorted() {
+        key.reserveCapacity(5 + 2 * plan.tables.count + plan.world.count)
+        if plan.allTables { key.append(tracker.total) } else {
+            for table in plan.tables {
                 key.append(tracker.version(of: table))
                 // A view or a virtual table under the name: its rows change with other tables'
                 // events, so any change at all counts.
                 if tracker.resolvesToViewOrVirtualTable(table) { key.append(tracker.total) }
             }
         }
-        for part in WorldPart.allCases where reads.world.contains(part) { key.append(world.versions[part]) }
+        for part in plan.world { key.append(world.versions[part]) }
         // A caller may expect another revision than the world does (a drill's incident).
-        if reads.world.contains(.expectedRevision) { key.append(UInt64(truncatingIfNeeded: (expectedRevision ?? "").hashValue)) }
+        if plan.expectedRevision { key.append(UInt64(truncatingIfNeeded: (expectedRevision ?? "").hashValue)) }
         return key
     }
 }
