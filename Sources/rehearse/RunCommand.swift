@@ -14,6 +14,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write the report here instead of stdout.") var output: String?
     @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
     @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
+    @Option(name: .long, help: "Scenarios run at once, each on its own in-memory database (default: the number of cores; the report is the same for any number).") var jobs: Int?
     @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
     @Option(name: .long, help: "The checklist whose plans `rollback:` steps run, for every scenario (instead of each scenario's own).") var checklist: String?
     @Flag(name: .long, help: "Check named expectations only: an invariant broken that no step expects does not fail the step (the rule before strict scenarios).") var lenient = false
@@ -25,6 +26,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Markdown: the checklist's Commit SHA (7 to 40 hex digits); blank to fill by hand without it.") var commit: String?
 
     func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
         if format != .markdown, format != .html, let option = [("--deploy-date", deployDate), ("--deploy-lead", deployLead), ("--commit", commit)].first(where: { $0.1 != nil }) {
             throw ValidationError("\(option.0) fills the deploy record's header: it needs --format markdown or html")
         }
@@ -79,7 +81,7 @@ struct RunCommand: ParsableCommand {
             if let output { _ = try OutputFile.check(output, kind: .text, force: force) }
             var runner = ScenarioRunner(chain: chain, seedOverride: seed)
             runner.strict = !lenient
-            let report = RunReport(scenarios: try scenarios.map { try runner.run($0) })
+            let report = RunReport(scenarios: try runner.run(scenarios, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
             let text: String
             switch format {
             case .text: text = report.text(style: output == nil ? .forStandardOutput : .plain, detail: quiet ? .quiet : onlyFailures ? .onlyFailures : .full)

@@ -34,6 +34,22 @@ import Testing
         #expect(both.stdout == "")
     }
 
+    /// `--jobs`: any number of scenarios at once gives the same report; fewer than one is a
+    /// usage error (exit 64) before anything runs.
+    @Test func jobsChangeNothingInTheReportAndMustBeAtLeastOne() throws {
+        let one = try runRehearse(["run", "--jobs", "1", "--format", "json"], currentDirectory: packageRoot)
+        let three = try runRehearse(["run", "--jobs", "3", "--format", "json"], currentDirectory: packageRoot)
+        #expect(one.status == 0 && three.status == 0)
+        #expect(one.stdout.count > 10_000)
+        #expect(three.stdout == one.stdout)
+        for bad in ["0", "-2", "two"] {
+            let refused = try runRehearse(["run", "--jobs", bad], currentDirectory: packageRoot)
+            #expect(refused.status == 64, "--jobs \(bad)")
+            #expect(refused.stdout == "")
+            #expect(refused.stderr.contains("--jobs"), "--jobs \(bad)")
+        }
+    }
+
     @Test func selectingNothingIsAnErrorNotAGreenRun() throws {
         let misspelt = try runRehearse(["run", "--tag", "critcal"], currentDirectory: packageRoot)
         #expect(misspelt.status == 2)

@@ -66,6 +66,36 @@ import Testing
         }
     }
 
+    /// `rehearse run --jobs N`: the whole library on three threads gives, byte for byte, the
+    /// report one thread gives (records in the files' order, nothing shared that depends on
+    /// which scenario ran first). The second seed takes every template anew on both sides.
+    @Test(arguments: [UInt64?.none, 4242])
+    func theLibraryReportIsTheSameOnAnyNumberOfThreads(seed: UInt64?) throws {
+        let chain = try RevisionChain.shipped()
+        let scenarios = try Self.files.map { try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/" + $0, displayPath: "scenarios/" + $0) }
+        let runner = ScenarioRunner(chain: chain, seedOverride: seed)
+        let one = try runner.run(scenarios, workers: 1)
+        let three = try runner.run(scenarios, workers: 3)
+        #expect(three.map(\.file) == scenarios.map(\.file))
+        #expect(RunReport(scenarios: three).json().pretty() == RunReport(scenarios: one).json().pretty())
+        #expect(RunReport(scenarios: three).junit() == RunReport(scenarios: one).junit())
+    }
+
+    /// When scenarios cannot run, the error is the first one's in the given order, as on one
+    /// thread, whichever thread failed first; the scenarios after it still ran on the others.
+    @Test func onSeveralThreadsTheFirstScenarioThatCannotRunIsTheOneReported() throws {
+        let chain = try RevisionChain.shipped()
+        let loader = ScenarioLoader(chain: chain)
+        let good = try loader.load(text: "name: fine\nsteps:\n  - health: true\n", file: "fine.yaml")
+        let early = { (file: String) in try loader.load(text: "name: early\nrevision: \"003\"\nsteps:\n  - health: true\n", file: file) }
+        let scenarios = [good, good, try early("first.yaml"), good, try early("second.yaml"), good]
+        for workers in [1, 2, 4] {
+            let error = #expect(throws: ScenarioLoadError.self) { try ScenarioRunner(chain: chain).run(scenarios, workers: workers) }
+            #expect(error?.description.hasPrefix("first.yaml:1:1: error: fixtures 'small' need every base table") == true, "\(workers) thread(s)")
+        }
+        #expect(try ScenarioRunner(chain: chain).run([good, good, good], workers: 2).allSatisfy(\.passed))
+    }
+
     @Test func aDifferentSeedChangesTheIdsButNotTheOutcome() throws {
         let a = try Self.run("05-fault-mcp-bypass-plan-c.yaml")
         let b = try Self.run("05-fault-mcp-bypass-plan-c.yaml", seed: 99)
