@@ -26,11 +26,15 @@ struct EvaluationDeterminismInvariant: Invariant {
     func reEvaluate(_ context: InvariantContext) throws -> InvariantStatus {
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
+        // Each version's rules text as a fingerprint, beside the rule set it parsed into: what a
+        // stored evaluation's verdict depends on besides its own row and its signal's payload.
+        var rulesKeys: [String: UInt64] = [:]
         for row in try Row.fetchAll(db, cached: "SELECT id, rules FROM policy_versions") {
             let text: String = row[1]
             // Rules that do not parse reproduce nothing: the version counts as missing (evidence).
-            guard let rules = try? JSONParser.parse(text) else { continue }
-            ruleSets[row[0]] = Evaluator.RuleSet(json: rules)
+            guard let parsed = Self.parsedRules(text) else { continue }
+            ruleSets[row[0]] = parsed.rules
+            rulesKeys[row[0]] = parsed.key
         }
         var evidence: [Evidence] = []
         var checked = 0
@@ -38,16 +42,18 @@ struct EvaluationDeterminismInvariant: Invariant {
         // column bytes, not Rows; re-evaluation (parse, evaluate, hash) then runs on every core,
         // batch by batch, and evidence is merged back in row order so reports stay deterministic.
         //
-        // Within a session (`context.cache`), SQLite also fingerprints each row with everything
-        // its verdict depends on (its columns, its signal's payload, its version's rules text) in
-        // a C function, and a row already known to reproduce is counted without being copied.
+        // Within a session (`context.cache`), SQLite also fingerprints each row with its columns
+        // and its signal's payload in a C function; with the fingerprint of the rules its version
+        // id finds (as `verify` finds them: by that id in `ruleSets`, not by a join that would
+        // hash the same rules text again for every row), that is everything its verdict depends
+        // on, and a row already known to reproduce is counted without being copied.
         let remembers = context.cache != nil
         if remembers { BaselineIdentity.registerFingerprint(db) }
         let statement = try remembers
             ? db.cachedStatement(sql: """
                 SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload,
-                       rehearse_fingerprint(e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload, p.rules)
-                FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id LEFT JOIN policy_versions p ON p.id = e.policy_version_id ORDER BY e.rowid
+                       rehearse_fingerprint(e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload)
+                FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
                 """)
             : db.makeStatement(sql: """
                 SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
@@ -78,7 +84,16 @@ struct EvaluationDeterminismInvariant: Invariant {
             if code == SQLITE_ROW {
                 checked += 1
                 if let cache = context.cache {
-                    let key = UInt64(bitPattern: sqlite3_column_int64(handle, 8))
+                    // The id as `verify` reads it (every byte, as text).
+                    let version = sqlite3_column_text(handle, 6).map {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: Int(sqlite3_column_bytes(handle, 6))), as: UTF8.self)
+                    } ?? ""
+                    var hasher = RowHasher()
+                    hasher.integer(sqlite3_column_int64(handle, 8))
+                    // No rule set under the id: verify gives evidence, and evidence is never
+                    // remembered as reproducing.
+                    hasher.integer(Int64(bitPattern: rulesKeys[version] ?? 0))
+                    let key = hasher.finish()
                     if !cache.isReproduced(key) { batch.append(row(key: key)) }
                 } else {
                     batch.append(row(key: 0))
@@ -107,6 +122,25 @@ struct EvaluationDeterminismInvariant: Invariant {
     }
 
     static let batchSize = 4096
+
+    /// A version's rules text parsed, with its fingerprint; remembered by the text's bytes (not
+    /// by `String`, whose equality takes two spellings of one accented letter for one text).
+    /// The library's versions are the same few texts in every scenario, and each evaluation of
+    /// the invariant reads them all. Nil when the text is not JSON.
+    static func parsedRules(_ text: String) -> (rules: Evaluator.RuleSet, key: UInt64)? {
+        let bytes = Array(text.utf8)
+        if let known = parsedRulesMemo.withLock({ $0[bytes] }) { return known }
+        guard let json = try? JSONParser.parse(text) else { return nil }
+        var hasher = RowHasher()
+        bytes.withUnsafeBytes { hasher.bytes(text: true, $0) }
+        let parsed = (Evaluator.RuleSet(json: json), hasher.finish())
+        parsedRulesMemo.withLock { memo in
+            if memo.count >= 1_000 { memo.removeAll() }
+            memo[bytes] = parsed
+        }
+        return parsed
+    }
+    private static let parsedRulesMemo = Locked<[[UInt8]: (rules: Evaluator.RuleSet, key: UInt64)]>([:])
 
     /// One stored evaluation's columns, as bytes, one after the other in `data`.
     struct StoredEvaluation: Sendable {

@@ -86,14 +86,20 @@ final class ChangeTracker: TransactionObserver {
             // same scan answers `shape(of:)` and `isPlainTable` for every name, without a query
             // per table after each DDL statement.
             // A table whose text has `WITHOUT` and then `ROWID` is taken for a WITHOUT ROWID
-            // table (a column named so errs on the safe side).
+            // table (a column named so errs on the safe side). Both letters tests are made for
+            // tables only (`CASE` stops there; `AND` would evaluate both sides): the answers are
+            // asked of tables, and the indexes' and triggers' texts are most of the schema's.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
-                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0,
-                       rehearse_fingerprint(sql), type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%' FROM main.sqlite_master
+                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL',
+                       CASE WHEN type = 'table' THEN instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 ELSE 0 END,
+                       rehearse_fingerprint(sql), CASE WHEN type = 'table' THEN upper(sql) LIKE '%WITHOUT%ROWID%' ELSE 0 END
+                FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
-                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL', instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0,
-                       rehearse_fingerprint(sql), type = 'table' AND upper(sql) LIKE '%WITHOUT%ROWID%' FROM temp.sqlite_master
+                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL',
+                       CASE WHEN type = 'table' THEN instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 ELSE 0 END,
+                       rehearse_fingerprint(sql), CASE WHEN type = 'table' THEN upper(sql) LIKE '%WITHOUT%ROWID%' ELSE 0 END
+                FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
             // their table's statement: not statements of their own.
@@ -240,7 +246,8 @@ final class ChangeTracker: TransactionObserver {
         var type: String
         /// `CREATE VIRTUAL TABLE`.
         var isVirtual: Bool
-        /// Its text has the letters `rowid` or `oid` in some case (`_rowid_` has the first).
+        /// A table whose text has the letters `rowid` or `oid` in some case (`_rowid_` has the
+        /// first); false for every other kind of object (only tables are asked).
         var mentionsRowid: Bool
         /// Its `CREATE` text alone, as a fingerprint: what is true of any object with that text
         /// (the foreign keys a table declares) can be known across connections.
