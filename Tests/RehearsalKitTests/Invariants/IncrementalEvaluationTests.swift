@@ -444,6 +444,36 @@ import Testing
                 }
                 return .rollback
             }
+            // `users` remade under its name by DDL, with no row event under the name: kept across
+            // DDL elsewhere, the scanner follows the table's own definition.
+            let fourth = "Cornelius Blackwater"
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "CREATE TABLE users_copy AS SELECT * FROM users")
+            try db.execute(sql: "INSERT INTO users_copy (id, email, display_name, role, is_active, created_at) VALUES ('ffffffff-ffff-4fff-bfff-fffffffffff4', 'person4@example.com', ?, 'viewer', 1, '2026-01-14T09:00:00Z')",
+                           arguments: [fourth])
+            _ = try evaluation.evaluate(world.invariantContext(db))
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(fourth)").text == "by \(fourth)", "only in another table")
+            try db.execute(sql: "DROP TABLE users; ALTER TABLE users_copy RENAME TO users")
+            _ = try evaluation.evaluate(world.invariantContext(db))
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(fourth)").text != "by \(fourth)", "users is now the table that has them")
+        }
+    }
+
+    /// A parent remade without its unique key makes every child's check impossible ("foreign key
+    /// mismatch"): the verdict is unknown, naming the same child — the first by name — whether
+    /// the check is incremental or full (the whole-database PRAGMA would name the first in
+    /// SQLite's hash order). The session compares the two at every step.
+    @Test func aForeignKeyMismatchNamesTheSameTableIncrementallyAndInFull() throws {
+        try Self.seededSession { db, world, evaluation in
+            #expect(try Self.result("fk.no_orphans", evaluation, world, db).status.holds)
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "CREATE TABLE users_copy AS SELECT * FROM users; DROP TABLE users; ALTER TABLE users_copy RENAME TO users")
+            let status = try Self.result("fk.no_orphans", evaluation, world, db).status
+            guard case .unknown(let reason) = status else { Issue.record("not unknown: \(status)"); return }
+            #expect(reason.contains("foreign key mismatch - \"decisions\" referencing \"users\""), "\(reason)")
+            var full = world.invariantContext(db)
+            full.cache = nil
+            #expect(try InvariantCatalog.standard.evaluate(full, only: ["fk.no_orphans"]).first?.status == status)
         }
     }
 

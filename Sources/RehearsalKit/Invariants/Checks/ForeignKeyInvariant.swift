@@ -60,17 +60,17 @@ extension ForeignKeyInvariant {
         var fkid: Int
     }
 
-    /// `PRAGMA foreign_key_check`'s rows, by table name then rowid (SQLite lists tables in its
-    /// hash order). Inside an incremental evaluation each table is checked again only when it
-    /// or a table it references changed since (an insert can make an orphan, or give one its
+    /// `PRAGMA foreign_key_check`'s rows, table by table in `declared`'s order (by name), each
+    /// table's by rowid. Inside an incremental evaluation each table is checked again only when
+    /// it or a table it references changed since (an insert can make an orphan, or give one its
     /// parent back); the others keep their last rows.
+    /// Table by table in both cases, so a check that cannot run (a parent without a unique key:
+    /// "foreign key mismatch") names the same table either way: the whole-database PRAGMA stops
+    /// at the first in SQLite's hash order instead.
     /// `declared`: every table's keys (`declared(_:changes:)`), which give the graph of parents.
     static func orphans(_ db: Database, changes: ChangeTracker?, declared: [(table: String, keys: [(from: String, parent: String)])]) throws -> [Orphan] {
         func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Orphan] {
             try Row.fetchAll(db, cached: sql, arguments: arguments).map { Orphan(table: $0[0], rowid: $0[1], parent: $0[2], fkid: $0[3]) }
-        }
-        guard let changes else {
-            return try rows("PRAGMA foreign_key_check").sorted { ($0.table, $0.rowid ?? 0, $0.fkid) < ($1.table, $1.rowid ?? 0, $1.fkid) }
         }
         var found: [Orphan] = []
         // Which tables reference which is the schema's: every table, as the PRAGMA checks every
@@ -81,14 +81,16 @@ extension ForeignKeyInvariant {
             return parents.isEmpty ? nil : (table, parents)
         }
         for (table, parents) in graph {
-            // Its rows against its parents' rows: DDL elsewhere (a migration creating other
-            // tables) leaves the answer standing; a table rebuilt, dropped or altered does not.
-            found += try RowLevelMemo.whileTablesUnchanged("fk.no_orphans:\(ChangeTracker.folded(table))", tables: [table] + parents, db: db, changes: changes) {
+            func check() throws -> [Orphan] {
                 // The PRAGMA itself, prepared once per table: its table-valued form prepares it again at every call.
                 // main's table, as the whole-database PRAGMA checks it (unqualified, a temp table
                 // of the same name would be checked instead).
                 try rows("PRAGMA main.foreign_key_check(\(BaselineIdentity.quoted(table)))").sorted { ($0.rowid ?? 0, $0.fkid) < ($1.rowid ?? 0, $1.fkid) }
             }
+            guard let changes else { found += try check(); continue }
+            // Its rows against its parents' rows: DDL elsewhere (a migration creating other
+            // tables) leaves the answer standing; a table rebuilt, dropped or altered does not.
+            found += try RowLevelMemo.whileTablesUnchanged("fk.no_orphans:\(ChangeTracker.folded(table))", tables: [table] + parents, db: db, changes: changes, compute: check)
         }
         return found
     }

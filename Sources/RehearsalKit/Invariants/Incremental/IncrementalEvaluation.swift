@@ -137,8 +137,9 @@ public final class IncrementalEvaluation {
     }
 
     /// The PII scanner for the people `users` holds now, which scrubs what a step printed before
-    /// it is kept: built again only when `users` had a row event, the schema moved, another
-    /// process wrote or the database was replaced. Built each time inside a transaction (GRDB
+    /// it is kept: built again only when `users` had a row event, its definition or the lineage
+    /// moved (`ChangeTracker.shape(of:)`, `lineage`), another process wrote or the database was
+    /// replaced. Built each time inside a transaction (GRDB
     /// delivers the row events of a nested savepoint only when it is released, so a user added
     /// in it would not be counted yet), on a connection this evaluation does not follow, and
     /// when `users` is not a plain table or a WITHOUT ROWID table hides row events.
@@ -149,7 +150,10 @@ public final class IncrementalEvaluation {
         // under its name (their rows change with events of other tables), as the last round read
         // this very schema.
         guard marks.cookie == tracker.schemaCookie, try tracker.isPlainTable("users", db) else { return PIIScanner(people: try TraceRecorder.knownPeople(db)) }
-        let key = [tracker.version(of: "users"), marks.cookie, marks.external, tracker.wholesale]
+        // DDL elsewhere (a migration adding tables, the baseline's temp tables) leaves the
+        // people as they were: `users`' own definition and the lineage say when its rows could be
+        // others, as for a row count.
+        let key = [tracker.version(of: "users"), try tracker.shape(of: "users", db), tracker.lineage, marks.external, tracker.wholesale]
         if let known = scanner, known.key == key { return known.scanner }
         let fresh = PIIScanner(people: try TraceRecorder.knownPeople(db))
         scanner = (key, fresh)
