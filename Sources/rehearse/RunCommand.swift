@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write the report here instead of stdout.") var output: String?
     @Flag(name: .long, help: "Replace an existing output file of another kind (never a directory, a device or the database).") var force = false
     @Option(name: .long, help: "Replace every scenario's seed.") var seed: UInt64?
-    @Option(name: .long, help: "Scenarios run at once, each on its own in-memory database (default: the number of cores; the report is the same for any number).") var jobs: Int?
+    @Option(name: .long, help: "Scenarios run at once, each on its own in-memory database, at most one per core (default: the number of cores; the report is the same for any number).") var jobs: Int?
     @Option(name: .long, help: "A directory of SQLite revisions to use instead of the shipped ones.") var migrations: String?
     @Option(name: .long, help: "The checklist whose plans `rollback:` steps run, for every scenario (instead of each scenario's own).") var checklist: String?
     @Flag(name: .long, help: "Check named expectations only: an invariant broken that no step expects does not fail the step (the rule before strict scenarios).") var lenient = false

@@ -24,20 +24,38 @@ public enum TemplateDatabase {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var templates: [Key: DatabaseQueue] = [:]
+    /// One lock per key being loaded or built: scenarios run at once (`rehearse run --jobs`)
+    /// load or build different templates side by side, and one key is built only once.
+    nonisolated(unsafe) private static var building: [Key: NSLock] = [:]
 
     /// Fills `db` (empty, outside a transaction) with the template for `key`, building it with
     /// `build` the first time.
     static func copy(_ key: Key, into db: Database, build: (Database) throws -> Void) throws {
-        let template: DatabaseQueue = try lock.withLock {
-            if let known = templates[key] { return known }
+        let template = try lock.withLock({ templates[key] }) ?? loadOrBuild(key, build: build)
+        try template.read { source in try source.backup(to: db) }
+    }
+
+    private static func loadOrBuild(_ key: Key, build: (Database) throws -> Void) throws -> DatabaseQueue {
+        let slot = lock.withLock { () -> NSLock in
+            if let slot = building[key] { return slot }
+            let slot = NSLock()
+            building[key] = slot
+            return slot
+        }
+        return try slot.withLock {
+            // Another thread may have made it while this one waited.
+            if let known = lock.withLock({ templates[key] }) { return known }
             let made = try load(key) ?? make(key, build: build)
-            // The library has a few dozen keys of the small profile; a larger profile is kept
-            // only while it is the one in use.
-            if templates.count >= 64 || key.fixtures == "production" { templates.removeAll() }
-            templates[key] = made
+            lock.withLock {
+                // The library has a few dozen keys of the small profile; a larger profile is
+                // kept only while it is the one in use.
+                if templates.count >= 64 || key.fixtures == "production" { templates.removeAll() }
+                templates[key] = made
+                // A thread still waiting on this slot finds the template when it gets it.
+                building[key] = nil
+            }
             return made
         }
-        try template.read { source in try source.backup(to: db) }
     }
 
     /// Forgets the templates held in memory (the disk cache stays): for tests of the disk cache.

@@ -444,15 +444,27 @@ import Testing
                 }
                 return .rollback
             }
-            // `users` remade under its name by DDL, with no row event under the name: kept across
-            // DDL elsewhere, the scanner follows the table's own definition.
-            let fourth = "Cornelius Blackwater"
+            // DDL elsewhere (another table made, rows added to it) keeps the scanner it built.
+            let fourth = "Cornelius Blackwater", fifth = "Henrietta Oakenshield"
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             try db.execute(sql: "CREATE TABLE users_copy AS SELECT * FROM users")
             try db.execute(sql: "INSERT INTO users_copy (id, email, display_name, role, is_active, created_at) VALUES ('ffffffff-ffff-4fff-bfff-fffffffffff4', 'person4@example.com', ?, 'viewer', 1, '2026-01-14T09:00:00Z')",
                            arguments: [fourth])
             _ = try evaluation.evaluate(world.invariantContext(db))
+            _ = try evaluation.peopleScanner(db)
+            let built = evaluation.peopleScannersBuilt
+            try db.execute(sql: "CREATE TABLE unrelated (x)")
+            _ = try evaluation.evaluate(world.invariantContext(db))
             #expect(try evaluation.peopleScanner(db).scrub(text: "by \(fourth)").text == "by \(fourth)", "only in another table")
+            #expect(evaluation.peopleScannersBuilt == built, "kept across DDL elsewhere")
+            // A temp table shadowing `users`, with a person of its own: its name's objects moved.
+            try db.execute(sql: "CREATE TEMP TABLE users AS SELECT * FROM main.users")
+            try db.execute(sql: "INSERT INTO temp.users (id, email, display_name) VALUES ('ffffffff-ffff-4fff-bfff-fffffffffff5', 'person5@example.com', ?)", arguments: [fifth])
+            _ = try evaluation.evaluate(world.invariantContext(db))
+            #expect(try evaluation.peopleScanner(db).scrub(text: "by \(fifth)").text != "by \(fifth)", "the shadowing table's people are known")
+            try db.execute(sql: "DROP TABLE temp.users")
+            // `users` remade under its name by DDL, with no row event under the name: the scanner
+            // follows the table's own definition.
             try db.execute(sql: "DROP TABLE users; ALTER TABLE users_copy RENAME TO users")
             _ = try evaluation.evaluate(world.invariantContext(db))
             #expect(try evaluation.peopleScanner(db).scrub(text: "by \(fourth)").text != "by \(fourth)", "users is now the table that has them")

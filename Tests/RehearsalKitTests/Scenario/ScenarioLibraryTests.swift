@@ -68,32 +68,46 @@ import Testing
 
     /// `rehearse run --jobs N`: the whole library on three threads gives, byte for byte, the
     /// report one thread gives (records in the files' order, nothing shared that depends on
-    /// which scenario ran first). The second seed takes every template anew on both sides.
-    @Test(arguments: [UInt64?.none, 4242])
-    func theLibraryReportIsTheSameOnAnyNumberOfThreads(seed: UInt64?) throws {
+    /// which scenario ran first). Seeds no other test uses, and the threads first: every
+    /// template is made, and every answer computed, while scenarios run side by side.
+    @Test(arguments: [UInt64(987_001), 987_002])
+    func theLibraryReportIsTheSameOnAnyNumberOfThreads(seed: UInt64) throws {
         let chain = try RevisionChain.shipped()
         let scenarios = try Self.files.map { try ScenarioLoader(chain: chain).load(path: ShippedResources.scenariosDirectory + "/" + $0, displayPath: "scenarios/" + $0) }
         let runner = ScenarioRunner(chain: chain, seedOverride: seed)
-        let one = try runner.run(scenarios, workers: 1)
         let three = try runner.run(scenarios, workers: 3)
+        TemplateDatabase.forgetInMemory()
+        let one = try runner.run(scenarios, workers: 1)
         #expect(three.map(\.file) == scenarios.map(\.file))
         #expect(RunReport(scenarios: three).json().pretty() == RunReport(scenarios: one).json().pretty())
         #expect(RunReport(scenarios: three).junit() == RunReport(scenarios: one).junit())
     }
 
     /// When scenarios cannot run, the error is the first one's in the given order, as on one
-    /// thread, whichever thread failed first; the scenarios after it still ran on the others.
+    /// thread, even when a later one failed first: the later one has the most steps, so it is
+    /// taken first (the longest go first) and fails at once.
     @Test func onSeveralThreadsTheFirstScenarioThatCannotRunIsTheOneReported() throws {
         let chain = try RevisionChain.shipped()
         let loader = ScenarioLoader(chain: chain)
         let good = try loader.load(text: "name: fine\nsteps:\n  - health: true\n", file: "fine.yaml")
-        let early = { (file: String) in try loader.load(text: "name: early\nrevision: \"003\"\nsteps:\n  - health: true\n", file: file) }
-        let scenarios = [good, good, try early("first.yaml"), good, try early("second.yaml"), good]
+        let early = { (file: String, steps: Int) in
+            try loader.load(text: "name: early\nrevision: \"003\"\nsteps:\n" + String(repeating: "  - health: true\n", count: steps), file: file)
+        }
+        let scenarios = [good, good, try early("first.yaml", 1), good, try early("second.yaml", 30), good]
         for workers in [1, 2, 4] {
             let error = #expect(throws: ScenarioLoadError.self) { try ScenarioRunner(chain: chain).run(scenarios, workers: workers) }
             #expect(error?.description.hasPrefix("first.yaml:1:1: error: fixtures 'small' need every base table") == true, "\(workers) thread(s)")
         }
         #expect(try ScenarioRunner(chain: chain).run([good, good, good], workers: 2).allSatisfy(\.passed))
+    }
+
+    /// Scenarios on the staging or production profile run alone, after the others.
+    @Test func onlyTheSmallProfileAndNoDataRunSideBySide() throws {
+        let chain = try RevisionChain.shipped()
+        for (fixtures, alone) in [("small", false), ("none", false), ("staging", true), ("production", true)] {
+            let scenario = try ScenarioLoader(chain: chain).load(text: "name: f\nfixtures: \(fixtures)\nsteps:\n  - health: true\n", file: "f.yaml")
+            #expect(ScenarioRunner.runsAlone(scenario) == alone, "\(fixtures)")
+        }
     }
 
     @Test func aDifferentSeedChangesTheIdsButNotTheOutcome() throws {

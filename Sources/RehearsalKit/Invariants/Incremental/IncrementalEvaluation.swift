@@ -155,11 +155,14 @@ public final class IncrementalEvaluation {
         // others, as for a row count.
         let key = [tracker.version(of: "users"), try tracker.shape(of: "users", db), tracker.lineage, marks.external, tracker.wholesale]
         if let known = scanner, known.key == key { return known.scanner }
+        peopleScannersBuilt += 1
         let fresh = PIIScanner(people: try TraceRecorder.knownPeople(db))
         scanner = (key, fresh)
         return fresh
     }
     private var scanner: (key: [UInt64], scanner: PIIScanner)?
+    /// How many scanners were built for the followed connection (the tests count them).
+    private(set) var peopleScannersBuilt = 0
 
     /// Everything the invariant's verdict depends on, as numbers that change when it does.
     private func key(_ plan: Plan, external: UInt64, world: World, expectedRevision: String?) -> [UInt64] {
