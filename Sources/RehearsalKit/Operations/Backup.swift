@@ -11,6 +11,15 @@ public struct Backup {
     public var format = "custom"
     /// The verified header of a backup read from a file.
     public var header: BackupFile.Header?
+    /// The archive's catalogue, read when the backup was taken on the connection it was copied
+    /// from (whose schema SQLite has already parsed: the copy's own connection would parse it
+    /// all again for `pg_restore --list` or a restore). Nil for a backup read from a file.
+    private var catalog: DumpCatalog?
+
+    /// What `pg_restore` reads of the archive (`--list`, and before a restore).
+    func dumpCatalog() throws -> DumpCatalog {
+        try catalog ?? image.read { try DumpCatalog($0) }
+    }
 
     /// The application tables the archive holds.
     var tableNames: Set<String> {
@@ -21,7 +30,10 @@ public struct Backup {
     public static func take(_ db: Database, name: String, at time: Timestamp) throws -> Backup {
         let image = try DatabaseQueue()
         try image.writeWithoutTransaction { copy in try db.backup(to: copy) }
-        return Backup(name: name, takenAt: time, image: image)
+        var backup = Backup(name: name, takenAt: time, image: image)
+        // The backup API copies main: the same bytes, so the same catalogue, read there.
+        backup.catalog = try DumpCatalog(db, schema: "main")
+        return backup
     }
 
     /// Reads a backup file written by `write(to:)` after verifying it (BackupFile.verify): a

@@ -32,8 +32,12 @@ struct DumpCatalog {
     /// Rehearsal bookkeeping that Postgres keeps in its own catalogs.
     static let metadataTables: Set<String> = ["rehearse_enum_labels", "rehearse_trigger_state"]
 
-    init(_ db: Database) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND sql IS NOT NULL ORDER BY name")
+    /// The catalogue of `db`'s database; `schema`: of that schema only, every name read in it
+    /// (a backup's, read on the connection it was copied from, where a temp table could
+    /// otherwise shadow a bookkeeping table the copy does not have).
+    init(_ db: Database, schema: String? = nil) throws {
+        let prefix = schema.map { "\($0)." } ?? ""
+        let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM \(prefix)sqlite_master WHERE name NOT LIKE 'sqlite_%' AND sql IS NOT NULL ORDER BY name")
         for row in rows {
             let (type, name, table, sql): (String, String, String, String) = (row[0], row[1], row[2], row[3])
             switch type {
@@ -44,15 +48,19 @@ struct DumpCatalog {
             }
         }
         // In creation order, as Postgres lists dependent objects (by oid).
-        let created = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").filter { tables[$0] != nil }
+        let created = try String.fetchAll(db, sql: "SELECT name FROM \(prefix)sqlite_master WHERE type = 'table' ORDER BY rowid").filter { tables[$0] != nil }
         for table in created {
-            for row in try Row.fetchAll(db, cached: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?) ORDER BY id DESC", arguments: [table]) {
+            let keys = schema == nil
+                ? try Row.fetchAll(db, cached: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?) ORDER BY id DESC", arguments: [table])
+                : try Row.fetchAll(db, cached: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?, ?) ORDER BY id DESC", arguments: [table, schema])
+            for row in keys {
                 let column: String = row[1]
                 foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
             }
         }
-        if try db.hasTable("rehearse_enum_labels") {
-            for row in try Row.fetchAll(db, sql: "SELECT typname, enumlabel FROM rehearse_enum_labels ORDER BY typname, enumsortorder") {
+        func exists(_ table: String) throws -> Bool { try schema.map { try db.tableExists(table, in: $0) } ?? db.hasTable(table) }
+        if try exists("rehearse_enum_labels") {
+            for row in try Row.fetchAll(db, sql: "SELECT typname, enumlabel FROM \(prefix)rehearse_enum_labels ORDER BY typname, enumsortorder") {
                 types[row[0], default: []].append(row[1])
             }
         }
@@ -64,8 +72,8 @@ struct DumpCatalog {
                 typeColumns[type, default: []].append((table, column))
             }
         }
-        if try db.hasTable("rehearse_trigger_state") {
-            for row in try Row.fetchAll(db, sql: "SELECT tgname, tgenabled FROM rehearse_trigger_state") { triggerState[row[0]] = row[1] }
+        if try exists("rehearse_trigger_state") {
+            for row in try Row.fetchAll(db, sql: "SELECT tgname, tgenabled FROM \(prefix)rehearse_trigger_state") { triggerState[row[0]] = row[1] }
         }
     }
 

@@ -20,7 +20,7 @@ enum PgRestore {
 
     static func restore(_ backup: Backup, into db: Database, clean: Bool, ifExists: Bool, singleTransaction: Bool) throws -> Outcome {
         guard !db.isInsideTransaction else { throw ApplicationError(500, "pg_restore cannot run inside a step's transaction") }
-        let dump = try backup.image.read { try DumpCatalog($0) }
+        let dump = try backup.dumpCatalog()
         let target = try DumpCatalog(db)
         var outcome = Outcome()
         func fail(_ message: String, _ command: String, multiline: Bool = false) {

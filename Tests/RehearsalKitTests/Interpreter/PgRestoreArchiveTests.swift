@@ -28,6 +28,33 @@ import Testing
         }
     }
 
+    /// A backup's catalogue is read when it is taken, on the connection it was copied from: it is
+    /// the copy's own, even with temp tables on that connection shadowing the bookkeeping tables
+    /// and a parent table (the copy has main only), with a trigger disabled and an enum label added.
+    @Test func theCatalogueTakenWithTheBackupIsTheCopysOwn() throws {
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try Migrator(chain: RevisionChain.shipped()).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 5, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            try db.execute(sql: "INSERT INTO rehearse_trigger_state (tgname, tgenabled) VALUES ('decisions_immutable', 'D')")
+            try db.execute(sql: "INSERT INTO rehearse_enum_labels (typname, enumsortorder, enumlabel) SELECT typname, 99, 'extra' FROM rehearse_enum_labels LIMIT 1")
+            try db.execute(sql: "CREATE TEMP TABLE rehearse_enum_labels (typname TEXT, enumlabel TEXT, enumsortorder REAL)")
+            try db.execute(sql: "INSERT INTO temp.rehearse_enum_labels VALUES ('shadow_type', 'x', 1)")
+            try db.execute(sql: "CREATE TEMP TABLE rehearse_trigger_state (tgname TEXT, tgenabled TEXT)")
+            try db.execute(sql: "CREATE TEMP TABLE decisions (id TEXT, other_id TEXT REFERENCES users(id))")
+            let backup = try Backup.take(db, name: "shadowed", at: Timestamp(seconds: 0))
+            let taken = try backup.dumpCatalog()
+            let copy = try backup.image.read { try DumpCatalog($0) }
+            #expect(taken.tableOfContents(database: "d", createdAt: Timestamp(seconds: 0)) == copy.tableOfContents(database: "d", createdAt: Timestamp(seconds: 0)))
+            #expect(taken.tables == copy.tables)
+            #expect(taken.types == copy.types && taken.types["shadow_type"] == nil && taken.types.values.contains { $0.contains("extra") })
+            #expect(taken.triggerState == copy.triggerState && taken.triggerState["decisions_immutable"] == "D")
+            #expect(taken.foreignKeys == copy.foreignKeys && taken.foreignKeys.contains { $0.table == "decisions" && $0.column == "exception_id" })
+            #expect(taken.typeColumns.map { "\($0.key) \($0.value.map { "\($0.table).\($0.column)" })" }.sorted()
+                    == copy.typeColumns.map { "\($0.key) \($0.value.map { "\($0.table).\($0.column)" })" }.sorted())
+            #expect(taken.indexes == copy.indexes && taken.triggers == copy.triggers)
+        }
+    }
+
     /// The enum columns pg_restore names in its errors are read from each table's CHECK names on
     /// the bytes; they are what the pattern the catalogue used to compile per table and type
     /// finds, on every table of the shipped schema and on names built to trip a cut: types

@@ -144,7 +144,7 @@ extension ShellSession {
             return .err("rehearse: not simulated: pg_restore reading an archive from standard input", status: 2)
         }
         if arguments.has("-l") || arguments.has("--list") {
-            return .out(try archive.image.read { try DumpCatalog($0) }.tableOfContents(database: archive.name, createdAt: archive.takenAt).joined(separator: "\n"))
+            return .out(try archive.dumpCatalog().tableOfContents(database: archive.name, createdAt: archive.takenAt).joined(separator: "\n"))
         }
         guard let database = arguments.value("-d") ?? arguments.value("--dbname") else {
             var output = ToolOutput.out("--\n-- PostgreSQL database dump\n--\n(the restore script of \(files[0]))")
