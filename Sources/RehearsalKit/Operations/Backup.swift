@@ -22,9 +22,7 @@ public struct Backup {
     }
 
     /// The application tables the archive holds.
-    var tableNames: Set<String> {
-        Set((try? image.read { db in try String.fetchAll(db, cached: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") }) ?? [])
-    }
+    var tableNames: Set<String> { (try? dumpCatalog().allTables) ?? [] }
 
     /// Copies the whole database with SQLite's online backup API.
     public static func take(_ db: Database, name: String, at time: Timestamp) throws -> Backup {

@@ -21,6 +21,8 @@ struct DumpCatalog {
 
     /// Application tables and `alembic_version`, with their `CREATE TABLE`.
     var tables: [String: String] = [:]
+    /// Every table's name, the bookkeeping's included (SQLite's own excepted).
+    var allTables: Set<String> = []
     var types: [String: [String]] = [:]
     /// Enum type → the columns using it, as (table, column).
     var typeColumns: [String: [(table: String, column: String)]] = [:]
@@ -40,6 +42,7 @@ struct DumpCatalog {
         let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM \(prefix)sqlite_master WHERE name NOT LIKE 'sqlite_%' AND sql IS NOT NULL ORDER BY name")
         for row in rows {
             let (type, name, table, sql): (String, String, String, String) = (row[0], row[1], row[2], row[3])
+            if type == "table" { allTables.insert(name) }
             switch type {
             case "table" where !Self.metadataTables.contains(name): tables[name] = sql
             case "index": indexes.append(Object(name: name, table: table, sql: sql))

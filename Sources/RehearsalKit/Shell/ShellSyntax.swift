@@ -72,10 +72,21 @@ public struct ShellSyntaxError: Error, Equatable, CustomStringConvertible {
 
 /// Reads command lines into a `ShellScript`.
 public enum ShellParser {
+    /// A command line is parsed before it runs (`ShellSession.validate`) and again to run it,
+    /// and a library's scenarios and explored histories run the same checklist lines again and
+    /// again: what a text parses into is kept, by its bytes, for the process.
     public static func parse(_ text: String) throws -> ShellScript {
+        let key = Array(text.utf8)
+        if let known = parsed.withLock({ $0[key] }) { return known }
         var reader = Reader(Array(text))
-        return try reader.script()
+        let script = try reader.script()
+        parsed.withLock { memo in
+            if memo.count >= 4_096 { memo.removeAll() }
+            memo[key] = script
+        }
+        return script
     }
+    private static let parsed = Locked<[[UInt8]: ShellScript]>([:])
 
     struct Reader {
         let chars: [Character]
