@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A `pg_dump -Fc` analogue: a complete copy of the database taken at one moment, restorable
 /// over a changed database (`pg_restore -c`), with a table of contents (`pg_restore --list`).
@@ -14,7 +15,7 @@ public struct Backup {
     /// The archive's catalogue, read when the backup was taken on the connection it was copied
     /// from (whose schema SQLite has already parsed: the copy's own connection would parse it
     /// all again for `pg_restore --list` or a restore). Nil for a backup read from a file.
-    private var catalog: DumpCatalog?
+    private(set) var catalog: DumpCatalog?
 
     /// What `pg_restore` reads of the archive (`--list`, and before a restore).
     func dumpCatalog() throws -> DumpCatalog {
@@ -29,8 +30,14 @@ public struct Backup {
         let image = try DatabaseQueue()
         try image.writeWithoutTransaction { copy in try db.backup(to: copy) }
         var backup = Backup(name: name, takenAt: time, image: image)
-        // The backup API copies main: the same bytes, so the same catalogue, read there.
-        backup.catalog = try DumpCatalog(db, schema: "main")
+        // The backup API copies main: the same bytes, so the same catalogue, read there. Only
+        // for an in-memory database, which no other process can change between the copy and
+        // the reads (a file's could: a served stack's). Nor can a catalogue that cannot be read
+        // stop the backup itself (pg_restore will say what it cannot read).
+        let file = sqlite3_db_filename(db.sqliteConnection, "main")
+        if file == nil || file!.pointee == 0 {
+            backup.catalog = try? DumpCatalog(db, schema: "main")
+        }
         return backup
     }
 

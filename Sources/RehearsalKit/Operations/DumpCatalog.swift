@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The objects of a database as `pg_dump` sees them: tables with their primary keys, enum types
 /// and the columns that use them, indexes, triggers and foreign keys. Read from SQLite's
@@ -61,7 +62,11 @@ struct DumpCatalog {
                 foreignKeys.append(ForeignKey(name: "\(table)_\(column)_fkey", table: table, column: column, references: row[0]))
             }
         }
-        func exists(_ table: String) throws -> Bool { try schema.map { try db.tableExists(table, in: $0) } ?? db.hasTable(table) }
+        // In `schema` only, by SQLite's own lookup (GRDB's schema cache is not asked).
+        func exists(_ table: String) throws -> Bool {
+            guard let schema else { return try db.hasTable(table) }
+            return sqlite3_table_column_metadata(db.sqliteConnection, schema, table, nil, nil, nil, nil, nil, nil) == SQLITE_OK
+        }
         if try exists("rehearse_enum_labels") {
             for row in try Row.fetchAll(db, sql: "SELECT typname, enumlabel FROM \(prefix)rehearse_enum_labels ORDER BY typname, enumsortorder") {
                 types[row[0], default: []].append(row[1])

@@ -51,8 +51,9 @@ public enum TemplateDatabase {
                 // kept only while it is the one in use.
                 if templates.count >= 64 || key.fixtures == "production" { templates.removeAll() }
                 templates[key] = made
-                // A thread still waiting on this slot finds the template when it gets it.
-                building[key] = nil
+                // A thread still waiting on this slot finds the template when it gets it. Only
+                // this slot: after an eviction, another thread may have made a new one.
+                if building[key] === slot { building[key] = nil }
             }
             return made
         }
@@ -114,9 +115,13 @@ public enum TemplateDatabase {
 
     /// Written to a temporary file and renamed, digest last: a reader sees a whole template or
     /// none. A cache that cannot be written is only slower.
+    private static let storeCount = Locked(0)
+
     private static func store(_ queue: DatabaseQueue, at path: String) {
         let dir = (path as NSString).deletingLastPathComponent
-        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+        // This process's own name for it, and each write's own (two threads may write one key
+        // after an eviction): never another writer's file.
+        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).\(storeCount.withLock { $0 += 1; return $0 }).tmp"
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try? FileManager.default.removeItem(atPath: temporary)

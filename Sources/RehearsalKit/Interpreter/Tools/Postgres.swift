@@ -158,7 +158,8 @@ extension ShellSession {
         world.expectedRevision = try MigrationBookkeeping.currentRevision(db) ?? RevisionChain.base
         let after = try Backup.counts(db)
         var output = ToolOutput(stderr: outcome.messages.isEmpty ? "" : outcome.messages.joined(separator: "\n") + "\n", status: outcome.errors > 0 ? 1 : 0)
-        let unchanged = before.keys.filter { after[$0] != nil && !archive.tableNames.contains($0) }.sorted()
+        let archived = archive.tableNames
+        let unchanged = before.keys.filter { after[$0] != nil && !archived.contains($0) }.sorted()
         if !unchanged.isEmpty {
             output.warn("pg_restore -c restores only what the archive holds: \(unchanged.joined(separator: ", ")) (created after the dump) \(unchanged.count == 1 ? "is" : "are") untouched")
         }
