@@ -1,14 +1,37 @@
 /// A lexical token of SQL text, enough to rewrite Postgres constructs without touching what is
 /// inside strings, quoted identifiers and comments.
-struct SQLToken: Equatable {
-    enum Kind: Equatable { case word, string, quoted, number, symbol, space, comment }
-    var kind: Kind
-    var text: String
+struct SQLToken: Equatable, Sendable {
+    enum Kind: Equatable, Sendable { case word, string, quoted, number, symbol, space, comment }
+    let kind: Kind
+    let text: String
+    /// Upper-cased once: the rewrites compare each word by it several times per statement.
+    let upper: String
 
-    var upper: String { text.uppercased() }
+    init(kind: Kind, text: String) {
+        self.kind = kind
+        self.text = text
+        upper = text.uppercased()
+    }
+
     var isTrivia: Bool { kind == .space || kind == .comment }
 
+    /// A statement's tokens, kept by its bytes for the process: every statement a console or an
+    /// expectation runs is tokenized, and a library's scenarios run the same ones again and again.
+    /// Only short statements are kept (a long one is a script's load, seldom run twice).
     static func tokenize(_ sql: String) -> [SQLToken] {
+        guard sql.utf8.count <= 4_096 else { return scan(sql) }
+        let key = Array(sql.utf8)
+        if let known = tokenized.withLock({ $0[key] }) { return known }
+        let tokens = scan(sql)
+        tokenized.withLock { memo in
+            if memo.count >= 4_096 { memo.removeAll() }
+            memo[key] = tokens
+        }
+        return tokens
+    }
+    private static let tokenized = Locked<[[UInt8]: [SQLToken]]>([:])
+
+    private static func scan(_ sql: String) -> [SQLToken] {
         let c = Array(sql)
         var tokens: [SQLToken] = []
         var i = 0

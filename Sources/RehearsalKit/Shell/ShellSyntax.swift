@@ -76,6 +76,11 @@ public enum ShellParser {
     /// and a library's scenarios and explored histories run the same checklist lines again and
     /// again: what a text parses into is kept, by its bytes, for the process.
     public static func parse(_ text: String) throws -> ShellScript {
+        // Only command lines are kept, not long scripts.
+        guard text.utf8.count <= 4_096 else {
+            var reader = Reader(Array(text))
+            return try reader.script()
+        }
         let key = Array(text.utf8)
         if let known = parsed.withLock({ $0[key] }) { return known }
         var reader = Reader(Array(text))
