@@ -11,7 +11,7 @@ import GRDB
 extension PostgresDialect {
     /// The timestamptz columns of a table by the fingerprint of its name and `CREATE TABLE` text,
     /// for every connection of the process.
-    private static let timestampColumnMemo = Locked<[Int64: Set<String>]>([:])
+    private static let timestampColumnMemo = ProcessMemo<Int64, Set<String>>(limit: 10_000)
 
     /// Columns declared TIMESTAMPTZ: the SQLite schema names each one's check `<table>_<column>_timestamptz`.
     /// Every statement a console runs asks, so each table's answer is remembered by its name and
@@ -22,21 +22,15 @@ extension PostgresDialect {
         var columns = Set<String>()
         for table in try Row.fetchAll(db, cached: "SELECT name, rehearse_fingerprint(name, sql) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%_timestamptz %'") {
             let name: String = table[0], print: Int64 = table[1]
-            if let known = timestampColumnMemo.withLock({ $0[print] }) {
-                columns.formUnion(known)
-                continue
-            }
-            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) ?? ""
-            var found = Set<String>()
-            for column in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name])
-            where sql.contains("CONSTRAINT \(name)_\(column)_timestamptz ") {
-                found.insert(column.lowercased())
-            }
-            timestampColumnMemo.withLock { memo in
-                if memo.count >= 10_000 { memo.removeAll() }
-                memo[print] = found
-            }
-            columns.formUnion(found)
+            columns.formUnion(try timestampColumnMemo.value(print) {
+                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) ?? ""
+                var found = Set<String>()
+                for column in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [name])
+                where sql.contains("CONSTRAINT \(name)_\(column)_timestamptz ") {
+                    found.insert(column.lowercased())
+                }
+                return found
+            })
         }
         return columns
     }

@@ -20,16 +20,9 @@ struct SQLToken: Equatable, Sendable {
     /// Only short statements are kept (a long one is a script's load, seldom run twice).
     static func tokenize(_ sql: String) -> [SQLToken] {
         guard sql.utf8.count <= 4_096 else { return scan(sql) }
-        let key = Array(sql.utf8)
-        if let known = tokenized.withLock({ $0[key] }) { return known }
-        let tokens = scan(sql)
-        tokenized.withLock { memo in
-            if memo.count >= 4_096 { memo.removeAll() }
-            memo[key] = tokens
-        }
-        return tokens
+        return tokenized.value(Array(sql.utf8)) { scan(sql) }
     }
-    private static let tokenized = Locked<[[UInt8]: [SQLToken]]>([:])
+    private static let tokenized = ProcessMemo<[UInt8], [SQLToken]>(limit: 4_096)
 
     private static func scan(_ sql: String) -> [SQLToken] {
         let c = Array(sql)

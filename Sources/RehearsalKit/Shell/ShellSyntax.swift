@@ -76,22 +76,15 @@ public enum ShellParser {
     /// and a library's scenarios and explored histories run the same checklist lines again and
     /// again: what a text parses into is kept, by its bytes, for the process.
     public static func parse(_ text: String) throws -> ShellScript {
-        // Only command lines are kept, not long scripts.
-        guard text.utf8.count <= 4_096 else {
+        func read() throws -> ShellScript {
             var reader = Reader(Array(text))
             return try reader.script()
         }
-        let key = Array(text.utf8)
-        if let known = parsed.withLock({ $0[key] }) { return known }
-        var reader = Reader(Array(text))
-        let script = try reader.script()
-        parsed.withLock { memo in
-            if memo.count >= 4_096 { memo.removeAll() }
-            memo[key] = script
-        }
-        return script
+        // Only command lines are kept, not long scripts.
+        guard text.utf8.count <= 4_096 else { return try read() }
+        return try parsed.value(Array(text.utf8), compute: read)
     }
-    private static let parsed = Locked<[[UInt8]: ShellScript]>([:])
+    private static let parsed = ProcessMemo<[UInt8], ShellScript>(limit: 4_096)
 
     struct Reader {
         let chars: [Character]

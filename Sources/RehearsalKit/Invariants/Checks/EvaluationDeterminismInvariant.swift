@@ -129,18 +129,14 @@ struct EvaluationDeterminismInvariant: Invariant {
     /// the invariant reads them all. Nil when the text is not JSON.
     static func parsedRules(_ text: String) -> (rules: Evaluator.RuleSet, key: UInt64)? {
         let bytes = Array(text.utf8)
-        if let known = parsedRulesMemo.withLock({ $0[bytes] }) { return known }
-        guard let json = try? JSONParser.parse(text) else { return nil }
-        var hasher = RowHasher()
-        bytes.withUnsafeBytes { hasher.bytes(text: true, $0) }
-        let parsed = (Evaluator.RuleSet(json: json), hasher.finish())
-        parsedRulesMemo.withLock { memo in
-            if memo.count >= 1_000 { memo.removeAll() }
-            memo[bytes] = parsed
+        return parsedRulesMemo.value(bytes) {
+            guard let json = try? JSONParser.parse(text) else { return nil }
+            var hasher = RowHasher()
+            bytes.withUnsafeBytes { hasher.bytes(text: true, $0) }
+            return (Evaluator.RuleSet(json: json), hasher.finish())
         }
-        return parsed
     }
-    private static let parsedRulesMemo = Locked<[[UInt8]: (rules: Evaluator.RuleSet, key: UInt64)]>([:])
+    private static let parsedRulesMemo = ProcessMemo<[UInt8], (rules: Evaluator.RuleSet, key: UInt64)?>(limit: 1_000)
 
     /// One stored evaluation's columns, as bytes, one after the other in `data`.
     struct StoredEvaluation: Sendable {

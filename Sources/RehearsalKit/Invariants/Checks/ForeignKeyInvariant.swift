@@ -113,17 +113,11 @@ extension ForeignKeyInvariant {
                 // The same text declares the same keys on any connection: every scenario of a
                 // library, and every restore, has the tables the first one read.
                 guard let text = changes.mainTableText(table) else { return try keys(table) }
-                if let known = declaredByText.withLock({ $0[text] }) { return known }
-                let read = try keys(table)
-                declaredByText.withLock { known in
-                    if known.count >= 10_000 { known.removeAll() }
-                    known[text] = read
-                }
-                return read
+                return try declaredByText.value(text) { try keys(table) }
             })
         }
     }
 
     /// Each main table's declared keys by the fingerprint of its `CREATE` text, for the process.
-    private static let declaredByText = Locked<[Int64: [(from: String, parent: String)]]>([:])
+    private static let declaredByText = ProcessMemo<Int64, [(from: String, parent: String)]>(limit: 10_000)
 }
