@@ -13,6 +13,9 @@ import GRDB
 /// SHA-256 of its key — the migrations' checksums and the seeder, which is code, identified by
 /// the executable's size and modification time — and used only when the SHA-256 of its bytes
 /// matches the digest written beside it, so a stale or damaged file is rebuilt, never used.
+///
+/// The disk cache is bounded (`DiskCacheBound`): every build of the binary has keys of its own,
+/// so without a bound each rebuild and test run would add its templates for good.
 public enum TemplateDatabase {
     struct Key: Hashable {
         var migrations: String
@@ -107,6 +110,8 @@ public enum TemplateDatabase {
             let queue = try DatabaseOpener.open(path: nil)
             try file.read { source in try queue.writeWithoutTransaction { copy in try source.backup(to: copy) } }
             try file.close()
+            // Used now: the bound removes the templates used longest ago first.
+            DiskCacheBound.markUsed(path)
             return queue
         } catch {
             return nil
@@ -131,6 +136,7 @@ public enum TemplateDatabase {
             guard let bytes = FileManager.default.contents(atPath: temporary) else { return }
             _ = rename(temporary, path)
             try (SHA256.hex(bytes: [UInt8](bytes)) + "\n").write(toFile: path + ".sha256", atomically: true, encoding: .utf8)
+            DiskCacheBound.prune(dir, keeping: path, limit: DiskCacheBound.limit)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
         }

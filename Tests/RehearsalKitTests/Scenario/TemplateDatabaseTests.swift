@@ -48,3 +48,59 @@ import Testing
         #expect(SHA256.hex(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) == digest, "the rebuilt template replaced the damaged file")
     }
 }
+
+/// The disk cache stays under its bound: the templates used longest ago go first, with their
+/// digests; the one just written, other files and a writer's recent temporary file stay.
+@Suite struct DiskCacheBoundTests {
+    @Test func theTemplatesUsedLongestAgoAreRemovedFirst() throws {
+        let manager = FileManager.default
+        let dir = NSTemporaryDirectory() + "rehearse-cache-bound-\(UUID().uuidString)"
+        try manager.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? manager.removeItem(atPath: dir) }
+        let now = Date(timeIntervalSince1970: 2_000_000_000)
+        func name(_ index: Int) -> String { String(repeating: String(index, radix: 16), count: 64) }
+        // Ten templates of 100 bytes, template i last used i hours before `now`.
+        for index in 0..<10 {
+            let path = dir + "/" + name(index) + ".sqlite"
+            try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: path))
+            try "digest\n".write(toFile: path + ".sha256", atomically: true, encoding: .utf8)
+            try manager.setAttributes([.modificationDate: now.addingTimeInterval(Double(-3600 * index))], ofItemAtPath: path)
+        }
+        let other = dir + "/notes.sqlite"
+        try Data(repeating: 2, count: 500).write(to: URL(fileURLWithPath: other))
+        let recentTemporary = dir + "/" + name(1) + ".sqlite.42.1.tmp", staleTemporary = dir + "/" + name(2) + ".sqlite.42.2.tmp"
+        try Data(repeating: 3, count: 10).write(to: URL(fileURLWithPath: recentTemporary))
+        try Data(repeating: 3, count: 10).write(to: URL(fileURLWithPath: staleTemporary))
+        try manager.setAttributes([.modificationDate: now.addingTimeInterval(-7200)], ofItemAtPath: staleTemporary)
+        try manager.setAttributes([.modificationDate: now], ofItemAtPath: recentTemporary)
+
+        // Under the bound: no template goes; a temporary file left for two hours does.
+        DiskCacheBound.prune(dir, keeping: dir + "/" + name(0) + ".sqlite", limit: 10_000, now: now)
+        #expect(try manager.contentsOfDirectory(atPath: dir).count == 22)
+        #expect(!manager.fileExists(atPath: staleTemporary))
+
+        // Over it (1,080 bytes of templates, digests and the recent temporary file against 800):
+        // down to 600, the oldest first (107 bytes each with its digest: five go), the one just
+        // written (the oldest here) kept.
+        DiskCacheBound.prune(dir, keeping: dir + "/" + name(9) + ".sqlite", limit: 800, now: now)
+        let left = Set(try manager.contentsOfDirectory(atPath: dir))
+        for index in [0, 1, 2, 3, 9] {
+            #expect(left.contains(name(index) + ".sqlite") && left.contains(name(index) + ".sqlite.sha256"), "template \(index) stays")
+        }
+        for index in [4, 5, 6, 7, 8] {
+            #expect(!left.contains(name(index) + ".sqlite") && !left.contains(name(index) + ".sqlite.sha256"), "template \(index) is removed with its digest")
+        }
+        #expect(left.contains("notes.sqlite"), "a file that is not the cache's stays")
+        #expect(left.contains((recentTemporary as NSString).lastPathComponent), "a writer's recent temporary file stays")
+    }
+
+    @Test func aLoadedTemplateCountsAsUsedNow() throws {
+        let path = NSTemporaryDirectory() + "rehearse-cache-used-\(UUID().uuidString)"
+        try Data(repeating: 1, count: 10).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000_000)], ofItemAtPath: path)
+        DiskCacheBound.markUsed(path)
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+        #expect(modified > Date(timeIntervalSince1970: 1_500_000_000))
+    }
+}
