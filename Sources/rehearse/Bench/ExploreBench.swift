@@ -72,23 +72,31 @@ enum ExploreBench {
             print("  PostgreSQL 15 comparison skipped: needs \(script) (run from the repository) and /usr/lib/postgresql/15/bin")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PG_ONLY"] = "1"
-        environment["REHEARSE"] = CommandLine.arguments[0]
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let postgres = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            print("  PostgreSQL 15 comparison failed: \(script) exited \(process.terminationStatus)")
-            return
+        // PostgreSQL's side moves by a tenth or more from run to run on a shared machine (initdb
+        // and start-up write to disk): its median of three, against the engine's median of
+        // `repeats`, not one sample against a median.
+        var postgresRuns: [Double] = []
+        for _ in 0..<3 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script]
+            var environment = ProcessInfo.processInfo.environment
+            environment["PG_ONLY"] = "1"
+            environment["REHEARSE"] = CommandLine.arguments[0]
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            guard process.terminationStatus == 0, let seconds = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                print("  PostgreSQL 15 comparison failed: \(script) exited \(process.terminationStatus)")
+                return
+            }
+            postgresRuns.append(seconds)
         }
-        print(String(format: "  PostgreSQL 15, same rehearsal (initdb, start, migrate, load, checks, stop): %.2f s; the engine is %.0f× faster (target ≥ 50×)",
-                     postgres, postgres / median))
+        let postgres = postgresRuns.sorted()[1]
+        print(String(format: "  PostgreSQL 15, same rehearsal (initdb, start, migrate, load, checks, stop): median %.2f s of 3 (%@); the engine is %.0f× faster (target ≥ 50×)",
+                     postgres, postgresRuns.map { String(format: "%.2f", $0) }.joined(separator: ", "), postgres / median))
     }
 }
