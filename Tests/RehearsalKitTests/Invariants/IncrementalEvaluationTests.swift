@@ -605,7 +605,10 @@ import Testing
     /// The gate's scan of the audit trail for agent writes is kept while the trail only gains
     /// other events (a proposal made), and a write recorded since — a bypass — is judged at once
     /// (the full evaluation beside it would throw on any difference).
-    @Test func theGateKeepsItsScanUntilAWriteIsRecorded() throws {
+    /// The gate's scan of the trail stands while the trail is only added to: another kind of
+    /// event leaves it as it was, and a write recorded since is added to it without a scan,
+    /// unless its id does not come after every write known (a merged order, scanned again).
+    @Test func theGateKeepsItsScanAndAddsTheWritesRecordedSince() throws {
         let chain = try RevisionChain.shipped()
         try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
             try Migrator(chain: chain).upgrade(db, to: "head")
@@ -622,8 +625,20 @@ import Testing
             #expect(evaluation.reusedRowAnswers == reused + 1, "only another kind of event since: the scan stands")
 
             try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:01:00Z', 'agent:bot', 'signal.created', 'signal')")
-            #expect(try status().isBroken)
-            #expect(evaluation.reusedRowAnswers == reused + 1)
+            let broken = try Self.result("approvals.gate_enforced", evaluation, world, db).status
+            #expect(broken.isBroken)
+            #expect(evaluation.reusedRowAnswers == reused + 2, "the write was added to the scan, not found by a new one")
+            guard case .broken(_, let first) = broken else { return }
+            #expect(first.count == 1)
+
+            // A write under an id below the last one known: the order is a merge, scanned again
+            // (and `verify` compares it with a full evaluation each time).
+            try db.execute(sql: "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type) VALUES (-5, '2026-01-14T09:02:00Z', 'agent:bot', 'exception.dismissed', 'exception')")
+            let merged = try Self.result("approvals.gate_enforced", evaluation, world, db).status
+            #expect(evaluation.reusedRowAnswers == reused + 2)
+            guard case .broken(_, let both) = merged else { Issue.record("the gate holds after two writes without proposals"); return }
+            #expect(both.count == 2)
+            #expect(both.first?.table == "exceptions", "the write with the lowest id comes first, as the scan orders them")
         }
     }
 

@@ -13,11 +13,28 @@ struct GateEnforcedInvariant: Invariant {
     /// An audit event `a` of a target write by an agent, or naming a proposal.
     static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (a.actor LIKE 'agent:%' OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
 
-    /// Whether one of these events (by rowid) is such a write.
-    static func anyAgentWrite(_ db: Database, rowids: [Int64]) throws -> Bool {
-        guard rowids.count <= 512 else { return true }
+    /// What the gate reads of each write (of `audit_events a`: `json_each` has an `id` too).
+    static let writeColumns = "a.id, a.occurred_at, a.actor, a.action, a.entity_type, a.entity_id, json_extract(a.details, '$.proposal_id')"
+
+    /// `known` (the writes among the trail's older events, by id) with the writes among the
+    /// events added since (by rowid), as the whole scan would list them: nil when that cannot be
+    /// told without it — a new write whose id is not above every known one (the merged order
+    /// would not be a concatenation), two under one id, an id that is not an integer, or too
+    /// many new events.
+    static func writes(_ db: Database, _ known: [Row], adding rowids: [Int64]) throws -> [Row]? {
+        guard rowids.count <= 512 else { return nil }
         let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
-        return try Bool.fetchOne(db, cached: "SELECT EXISTS (SELECT 1 FROM json_each(?) j CROSS JOIN audit_events a WHERE a.rowid = j.value AND \(agentWrite))", arguments: [list]) ?? true
+        let added = try Row.fetchAll(db, cached: "SELECT \(writeColumns) FROM json_each(?) j CROSS JOIN audit_events a WHERE a.rowid = j.value AND \(agentWrite) ORDER BY a.id",
+                                     arguments: [list])
+        if added.isEmpty { return known }
+        // Integer ids, each above the one before: two writes under one id (a table remade
+        // without its key) have no order the scan and this would surely agree on.
+        var previous: Int64?
+        for row in (known.last.map { [$0] } ?? []) + added {
+            guard case .int64(let id) = (row[0] as DatabaseValue).storage, previous.map({ $0 < id }) ?? true else { return nil }
+            previous = id
+        }
+        return known + added
     }
     static let proposalType = ["signal.created": "signal", "policy_version.created": "policy_draft", "exception.dismissed": "exception_dismiss"]
 
@@ -63,14 +80,14 @@ struct GateEnforcedInvariant: Invariant {
         var linked = Set<String>()
         var gone = 0
         // The agent writes the audit trail records: a scan of every event (no index on `action`),
-        // so kept while the trail was only added to with events that are not such writes (a
-        // proposal made, an approval recorded), as it is at most steps.
-        let events = try RowLevelMemo.remembered(
+        // so kept while the trail was only added to, with the writes among the events added
+        // since (a proposal made, an approval recorded, a proposal applied) appended.
+        let events = try RowLevelMemo.extended(
             "approvals.gate_enforced:writes", table: "audit_events", db: db, changes: context.changes,
             dependsOn: { try $0.unreported + [$0.lineage, $0.shape(of: "audit_events", db)] },
-            newRowsMatter: { try Self.anyAgentWrite(db, rowids: $0) }
+            extend: { known, rowids in try Self.writes(db, known, adding: rowids) }
         ) {
-            try Row.fetchAll(db, cached: "SELECT id, occurred_at, actor, action, entity_type, entity_id, json_extract(details, '$.proposal_id') FROM audit_events a WHERE \(Self.agentWrite) ORDER BY id")
+            try Row.fetchAll(db, cached: "SELECT \(Self.writeColumns) FROM audit_events a WHERE \(Self.agentWrite) ORDER BY a.id")
         }
         // The approval each write names, as the approvals API recorded it, with the reviewer's
         // authority then: one scan of the trail for every write, not one per write. Nil when

@@ -44,6 +44,19 @@ enum RowLevelMemo {
         _ name: String, table: String, db: Database, changes: ChangeTracker?, dependsOn: (ChangeTracker) throws -> [UInt64],
         newRowsMatter: ([Int64]) throws -> Bool, compute: () throws -> Value
     ) throws -> Value {
+        try extended(name, table: table, db: db, changes: changes, dependsOn: dependsOn,
+                     extend: { value, fresh in try newRowsMatter(fresh) ? nil : value }, compute: compute)
+    }
+
+    /// `remembered`, for an answer the rows inserted since can add to without changing what it
+    /// says of the others (the table's rows that qualify, in order): `extend(answer, rowids)`
+    /// gives it with the inserted rows taken into account, or nil when it cannot (then it is
+    /// computed again). `remembered`'s `newRowsMatter` is the case where the rows inserted can
+    /// only leave the answer as it was.
+    static func extended<Value>(
+        _ name: String, table: String, db: Database, changes: ChangeTracker?, dependsOn: (ChangeTracker) throws -> [UInt64],
+        extend: (Value, [Int64]) throws -> Value?, compute: () throws -> Value
+    ) throws -> Value {
         guard let changes else { return try compute() }
         // A view or a virtual table under the name, or a column hiding the rowid: nothing kept.
         guard try changes.isPlainTable(table, db) else { return try compute() }
@@ -60,14 +73,13 @@ enum RowLevelMemo {
         }
         let log = changes.inserted[lowered] ?? []
         let rows = try changes.rowCount(of: table, db)
-        if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value {
+        if let entry = changes.memo[name], entry.key == key, entry.insertsSeen <= log.count, let value = entry.value as? Value, rows == entry.rows + log.count - entry.insertsSeen {
             let fresh = Array(log[entry.insertsSeen...])
-            let harmless = try rows == entry.rows + fresh.count
-                && (fresh.isEmpty || (entry.schema == changes.schemaCookie && !((try? newRowsMatter(fresh)) ?? true)))
-            if harmless {
-                changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, schema: changes.schemaCookie, version: version, value: value)
+            let current = fresh.isEmpty ? value : entry.schema == changes.schemaCookie ? ((try? extend(value, fresh)) ?? nil) : nil
+            if let current {
+                changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, schema: changes.schemaCookie, version: version, value: current)
                 changes.reused += 1
-                return value
+                return current
             }
         }
         let value = try compute()
