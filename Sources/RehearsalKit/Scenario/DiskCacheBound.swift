@@ -8,11 +8,14 @@ import Foundation
 ///
 /// The limit is `$REHEARSE_TEMPLATE_CACHE_MB` megabytes, 256 by default (a small-profile
 /// template is about 1 MB). Only the cache's own files are touched: `<64 hex>.sqlite`, its
-/// `.sha256`, and a writer's `.tmp` left for more than an hour (a process that died mid-write).
+/// `.sha256` (removed with it, or when it has no template), and a writer's temporary file
+/// (`.tmp`, and SQLite's journal beside it) left for more than an hour by a process that died
+/// mid-write.
 /// This is the cache's housekeeping, outside the engine: no report depends on it.
 enum DiskCacheBound {
     static var limit: Int64 {
-        let megabytes = ProcessInfo.processInfo.environment["REHEARSE_TEMPLATE_CACHE_MB"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        // Above a million megabytes (a terabyte) is as good as no bound, and cannot overflow.
+        let megabytes = ProcessInfo.processInfo.environment["REHEARSE_TEMPLATE_CACHE_MB"].flatMap { Int64($0) }.flatMap { $0 > 0 ? min($0, 1_000_000) : nil }
         return (megabytes ?? 256) * 1_048_576
     }
 
@@ -32,24 +35,28 @@ enum DiskCacheBound {
         var templates: [Template] = []
         var digests: [String: Int64] = [:]
         var total: Int64 = 0
+        var digestsWithout: [String] = []
+        let present = Set(names)
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
-            guard let attributes = try? manager.attributesOfItem(atPath: path) else { continue }
+            guard isCacheName(String(name.prefix(64))), name.dropFirst(64).hasPrefix(".sqlite"),
+                  let attributes = try? manager.attributesOfItem(atPath: path) else { continue }
             let bytes = (attributes[.size] as? NSNumber)?.int64Value ?? 0
             let modified = attributes[.modificationDate] as? Date ?? now
-            if name.hasSuffix(".tmp"), isCacheName(String(name.prefix(64))) {
+            let rest = name.dropFirst(64)
+            if rest.hasSuffix(".tmp") || rest.hasSuffix(".tmp-journal") || rest.hasSuffix(".tmp-wal") || rest.hasSuffix(".tmp-shm") {
+                // A writer's file (and SQLite's beside it): left for an hour, its writer died.
                 if now.timeIntervalSince(modified) > 3600 { try? manager.removeItem(atPath: path) } else { total += bytes }
-                continue
-            }
-            if name.hasSuffix(".sqlite.sha256") {
+            } else if rest == ".sqlite.sha256" {
+                // A digest whose template is gone (removed by another process between a
+                // writer's rename and its digest) stays an orphan otherwise.
+                if present.contains(String(name.dropLast(7))) { total += bytes; digests[String(path.dropLast(7))] = bytes } else { digestsWithout.append(path) }
+            } else if rest == ".sqlite" {
                 total += bytes
-                digests[String(path.dropLast(7))] = bytes
-                continue
+                if path != keeping { templates.append(Template(path: path, bytes: bytes, used: modified)) }
             }
-            guard name.hasSuffix(".sqlite"), name.count == 64 + 7, isCacheName(String(name.prefix(64))) else { continue }
-            total += bytes
-            if path != keeping { templates.append(Template(path: path, bytes: bytes, used: modified)) }
         }
+        for orphan in digestsWithout { try? manager.removeItem(atPath: orphan) }
         guard total > limit else { return }
         // Oldest first; the name breaks ties, so two processes agree on the order.
         templates.sort { ($0.used, $0.path) < ($1.used, $1.path) }

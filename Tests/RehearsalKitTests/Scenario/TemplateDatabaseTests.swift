@@ -59,30 +59,38 @@ import Testing
         defer { try? manager.removeItem(atPath: dir) }
         let now = Date(timeIntervalSince1970: 2_000_000_000)
         func name(_ index: Int) -> String { String(repeating: String(index, radix: 16), count: 64) }
-        // Ten templates of 100 bytes, template i last used i hours before `now`.
+        // Ten templates of 100 bytes with digests of 50, template i last used i hours before `now`.
         for index in 0..<10 {
             let path = dir + "/" + name(index) + ".sqlite"
             try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: path))
-            try "digest\n".write(toFile: path + ".sha256", atomically: true, encoding: .utf8)
+            try Data(repeating: 2, count: 50).write(to: URL(fileURLWithPath: path + ".sha256"))
             try manager.setAttributes([.modificationDate: now.addingTimeInterval(Double(-3600 * index))], ofItemAtPath: path)
         }
-        let other = dir + "/notes.sqlite"
-        try Data(repeating: 2, count: 500).write(to: URL(fileURLWithPath: other))
+        // Not the cache's: they stay, and do not count.
+        for other in ["notes.sqlite", "notes.sqlite.sha256"] {
+            try Data(repeating: 2, count: 5_000).write(to: URL(fileURLWithPath: dir + "/" + other))
+        }
+        // A digest without its template (another process removed it between a writer's rename
+        // and its digest), a writer's recent temporary file, and one left for two hours with
+        // SQLite's journal beside it.
+        let orphan = dir + "/" + name(10) + ".sqlite.sha256"
+        try Data(repeating: 2, count: 50).write(to: URL(fileURLWithPath: orphan))
         let recentTemporary = dir + "/" + name(1) + ".sqlite.42.1.tmp", staleTemporary = dir + "/" + name(2) + ".sqlite.42.2.tmp"
-        try Data(repeating: 3, count: 10).write(to: URL(fileURLWithPath: recentTemporary))
-        try Data(repeating: 3, count: 10).write(to: URL(fileURLWithPath: staleTemporary))
-        try manager.setAttributes([.modificationDate: now.addingTimeInterval(-7200)], ofItemAtPath: staleTemporary)
-        try manager.setAttributes([.modificationDate: now], ofItemAtPath: recentTemporary)
+        for path in [recentTemporary, staleTemporary, staleTemporary + "-journal"] {
+            try Data(repeating: 3, count: 10).write(to: URL(fileURLWithPath: path))
+            try manager.setAttributes([.modificationDate: now.addingTimeInterval(path == recentTemporary ? 0 : -7200)], ofItemAtPath: path)
+        }
 
-        // Under the bound: no template goes; a temporary file left for two hours does.
+        // Under the bound: no template goes; the orphaned digest and the stale temporary files do.
         DiskCacheBound.prune(dir, keeping: dir + "/" + name(0) + ".sqlite", limit: 10_000, now: now)
-        #expect(try manager.contentsOfDirectory(atPath: dir).count == 22)
-        #expect(!manager.fileExists(atPath: staleTemporary))
+        #expect(try manager.contentsOfDirectory(atPath: dir).count == 23)
+        #expect(!manager.fileExists(atPath: orphan) && !manager.fileExists(atPath: staleTemporary) && !manager.fileExists(atPath: staleTemporary + "-journal"))
 
-        // Over it (1,080 bytes of templates, digests and the recent temporary file against 800):
-        // down to 600, the oldest first (107 bytes each with its digest: five go), the one just
-        // written (the oldest here) kept.
-        DiskCacheBound.prune(dir, keeping: dir + "/" + name(9) + ".sqlite", limit: 800, now: now)
+        // Over it: 1,510 bytes of templates, digests and the recent temporary file against 1,200,
+        // down to 900, the oldest first, 150 bytes each with its digest: five go (none if the
+        // digests were not counted, seven if they were counted but not taken off), and the one
+        // just written (the oldest here) stays.
+        DiskCacheBound.prune(dir, keeping: dir + "/" + name(9) + ".sqlite", limit: 1_200, now: now)
         let left = Set(try manager.contentsOfDirectory(atPath: dir))
         for index in [0, 1, 2, 3, 9] {
             #expect(left.contains(name(index) + ".sqlite") && left.contains(name(index) + ".sqlite.sha256"), "template \(index) stays")
@@ -90,17 +98,38 @@ import Testing
         for index in [4, 5, 6, 7, 8] {
             #expect(!left.contains(name(index) + ".sqlite") && !left.contains(name(index) + ".sqlite.sha256"), "template \(index) is removed with its digest")
         }
-        #expect(left.contains("notes.sqlite"), "a file that is not the cache's stays")
+        #expect(left.isSuperset(of: ["notes.sqlite", "notes.sqlite.sha256"]), "files that are not the cache's stay")
         #expect(left.contains((recentTemporary as NSString).lastPathComponent), "a writer's recent temporary file stays")
     }
 
-    @Test func aLoadedTemplateCountsAsUsedNow() throws {
-        let path = NSTemporaryDirectory() + "rehearse-cache-used-\(UUID().uuidString)"
-        try Data(repeating: 1, count: 10).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000_000)], ofItemAtPath: path)
-        DiskCacheBound.markUsed(path)
-        let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
-        #expect(modified > Date(timeIntervalSince1970: 1_500_000_000))
+    /// Through the command: a run that writes its template removes older templates beyond the
+    /// bound, and a run that loads a template from the disk marks it used.
+    @Test func aRunKeepsTheCacheUnderItsBoundAndMarksTheTemplateItLoads() throws {
+        let manager = FileManager.default
+        let dir = NSTemporaryDirectory() + "rehearse-cache-run-\(UUID().uuidString)"
+        let templates = dir + "/templates"
+        try manager.createDirectory(atPath: templates, withIntermediateDirectories: true)
+        defer { try? manager.removeItem(atPath: dir) }
+        let old = Date(timeIntervalSince1970: 1_000_000_000)
+        let stale = (0..<3).map { templates + "/" + String(repeating: String($0, radix: 16), count: 64) + ".sqlite" }
+        for path in stale {
+            try Data(repeating: 1, count: 400_000).write(to: URL(fileURLWithPath: path))
+            try "digest\n".write(toFile: path + ".sha256", atomically: true, encoding: .utf8)
+            try manager.setAttributes([.modificationDate: old], ofItemAtPath: path)
+        }
+        let environment = ["REHEARSE_CACHE_DIR": dir, "REHEARSE_TEMPLATE_CACHE_MB": "1"]
+        let scenario = packageRoot.appendingPathComponent("scenarios/01-happy-path-deploy.yaml").path
+        let first = try runRehearse(["run", scenario, "--quiet"], environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        let written = try manager.contentsOfDirectory(atPath: templates).filter { $0.hasSuffix(".sqlite") }
+        #expect(written.count == 1, "the three older templates went, the new one stayed: \(written)")
+        #expect(stale.allSatisfy { !manager.fileExists(atPath: $0) && !manager.fileExists(atPath: $0 + ".sha256") })
+        guard let template = written.first.map({ templates + "/" + $0 }) else { return }
+
+        try manager.setAttributes([.modificationDate: old], ofItemAtPath: template)
+        let second = try runRehearse(["run", scenario, "--quiet"], environment: environment)
+        #expect(second.status == 0, "\(second.stderr)")
+        let used = try #require(try manager.attributesOfItem(atPath: template)[.modificationDate] as? Date)
+        #expect(used > old.addingTimeInterval(365 * 86_400), "the second run loaded the template and marked it used")
     }
 }
