@@ -602,12 +602,11 @@ import Testing
         }
     }
 
-    /// The gate's scan of the audit trail for agent writes is kept while the trail only gains
-    /// other events (a proposal made), and a write recorded since — a bypass — is judged at once
-    /// (the full evaluation beside it would throw on any difference).
-    /// The gate's scan of the trail stands while the trail is only added to: another kind of
-    /// event leaves it as it was, and a write recorded since is added to it without a scan,
-    /// unless its id does not come after every write known (a merged order, scanned again).
+    /// The gate's scan of the audit trail for agent writes stands while the trail is only added
+    /// to: another kind of event (a proposal made) leaves it as it was, and a write recorded
+    /// since — a bypass — is added to it without a scan and judged at once, unless its id does
+    /// not come after every write known (a merged order) or a row was replaced: then the trail is
+    /// scanned again. The full evaluation beside each one (`verify`) throws on any difference.
     @Test func theGateKeepsItsScanAndAddsTheWritesRecordedSince() throws {
         let chain = try RevisionChain.shipped()
         try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
@@ -639,6 +638,22 @@ import Testing
             guard case .broken(_, let both) = merged else { Issue.record("the gate holds after two writes without proposals"); return }
             #expect(both.count == 2)
             #expect(both.first?.table == "exceptions", "the write with the lowest id comes first, as the scan orders them")
+
+            // Two writes in one step: both added, in id order.
+            try db.execute(sql: """
+                INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:03:00Z', 'agent:bot', 'signal.created', 'signal');
+                INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:04:00Z', 'AGENT:Bot', 'policy_version.created', 'policy_version');
+                """)
+            guard case .broken(_, let four) = try Self.result("approvals.gate_enforced", evaluation, world, db).status else { Issue.record("the gate holds"); return }
+            #expect(evaluation.reusedRowAnswers == reused + 3)
+            #expect(four.map(\.table) == ["exceptions", "signals", "signals", "policy_versions"])
+
+            // A write replaced by another kind of event (`INSERT OR REPLACE` deletes the old row
+            // without a row event): the trail comes up a row short of the inserts, and is scanned.
+            try db.execute(sql: "INSERT OR REPLACE INTO audit_events (id, occurred_at, actor, action, entity_type) VALUES (-5, '2026-01-14T09:05:00Z', 'agent:bot', 'proposal.created', 'proposal')")
+            guard case .broken(_, let three) = try Self.result("approvals.gate_enforced", evaluation, world, db).status else { Issue.record("the gate holds"); return }
+            #expect(evaluation.reusedRowAnswers == reused + 3)
+            #expect(three.map(\.table) == ["signals", "signals", "policy_versions"])
         }
     }
 

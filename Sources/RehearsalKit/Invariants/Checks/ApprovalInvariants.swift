@@ -10,8 +10,12 @@ struct GateEnforcedInvariant: Invariant {
     var reads: InvariantReads { .tables("audit_events", "pending_proposals", "signals", "users") }
 
     static let writeActions = ["signal.created", "policy_version.created", "exception.dismissed"]
-    /// An audit event `a` of a target write by an agent, or naming a proposal.
-    static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (a.actor LIKE 'agent:%' OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
+    /// An audit event `a` of a target write by an agent, or naming a proposal. "By an agent" is
+    /// `LIKE 'agent:%'` as SQLite's default spells it (ASCII case folded), written so that
+    /// `PRAGMA case_sensitive_like`, which no change count follows, cannot change it under a
+    /// kept answer.
+    static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (\(byAgent("a.actor")) OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
+    static func byAgent(_ column: String) -> String { "lower(substr(\(column), 1, 6)) = 'agent:'" }
 
     /// What the gate reads of each write (of `audit_events a`: `json_each` has an `id` too).
     static let writeColumns = "a.id, a.occurred_at, a.actor, a.action, a.entity_type, a.entity_id, json_extract(a.details, '$.proposal_id')"
@@ -142,7 +146,7 @@ struct GateEnforcedInvariant: Invariant {
         }
         // Agent-created signals with no audited write at all.
         if try context.hasTable("signals") {
-            for signal in try String.fetchAll(db, cached: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
+            for signal in try String.fetchAll(db, cached: "SELECT id FROM signals WHERE \(Self.byAgent("created_by")) ORDER BY rowid") where !linked.contains(signal) {
                 evidence.append(Evidence(table: "signals", rowId: signal, column: "created_by", note: "agent-created signal with no approved proposal"))
             }
         }
