@@ -184,6 +184,15 @@ enum BaselineIdentity {
                                        }
                                        sqlite3_result_int64(context, Int64(bitPattern: hasher.finish()))
                                    }, nil, nil, nil)
+        // Registered with it (the probe above asks for the fingerprint only).
+        sqlite3_create_function_v2(db.sqliteConnection, "rehearse_schema_flags", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+                                   { context, _, values in
+                                       let value = values![0]
+                                       guard sqlite3_value_type(value) != SQLITE_NULL else { return sqlite3_result_null(context) }
+                                       let text = sqlite3_value_text(value)
+                                       let length = Int(sqlite3_value_bytes(value))
+                                       sqlite3_result_int64(context, SchemaTextFlags.of(UnsafeBufferPointer(start: text, count: text == nil ? 0 : length)))
+                                   }, nil, nil, nil)
     }
 
     /// `rehearse_fingerprint` computed in Swift (tests compare the two).

@@ -170,3 +170,32 @@ import Testing
         }
     }
 }
+
+/// `rehearse_schema_flags(sql)` gives what the SQL spellings it replaced give, text by text.
+@Suite struct SchemaTextFlagsTests {
+    @Test func theFlagsAreWhatTheSQLSpellingsGive() throws {
+        let texts: [String?] = [
+            nil, "", "CREATE TABLE t (a)", "create virtual table v using fts5(x)", "CREATE VIRTUAL", "CREATE VIRTUA",
+            "CREATE TABLE t (a) WITHOUT ROWID", "create table t (a primary key) without rowid", "CREATE TABLE t (\"_RowID_\" INTEGER)",
+            "CREATE TABLE t (oid)", "CREATE TABLE t (void TEXT)", "CREATE TABLE t (rowid_count) -- without", "CREATE TABLE t (x) /* WITHOUT */ , rowid INT",
+            "CREATE TABLE t (a CHECK (a <> 'wiThOuT')) WITHOUT\nROWID", "CREATE TABLE t (ROWID) WITHOU", "CREATE TABLE t (rowidwithout)",
+            "CREATE TABLE «tëst» (é, oÏd, OİD)", "CREATE TABLE t (a) WİTHOUT ROWID", "ÇREATE VIRTUAL TABLE", "create\tvirtual table x using y",
+            String(repeating: "x", count: 5000) + "without" + String(repeating: "y", count: 5000) + "Rowid",
+        ]
+        try DatabaseQueue().inDatabase { db in
+            BaselineIdentity.registerFingerprint(db)
+            for text in texts {
+                let row = try #require(try Row.fetchOne(db, sql: """
+                    SELECT rehearse_schema_flags(?1),
+                           upper(substr(?1, 1, 14)) = 'CREATE VIRTUAL',
+                           instr(upper(?1), 'ROWID') > 0 OR instr(upper(?1), 'OID') > 0,
+                           upper(?1) LIKE '%WITHOUT%ROWID%'
+                    """, arguments: [text]))
+                let flags: Int64? = row[0]
+                let expected: [Bool?] = [row[1], row[2], row[3]]
+                let got: [Bool?] = flags.map { [$0 & 1 != 0, $0 & 2 != 0, $0 & 4 != 0] } ?? [nil, nil, nil]
+                #expect(got == expected, "\(text.map { String($0.prefix(60)) } ?? "NULL")")
+            }
+        }
+    }
+}

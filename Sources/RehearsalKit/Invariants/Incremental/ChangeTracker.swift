@@ -81,24 +81,20 @@ final class ChangeTracker: TransactionObserver {
             // after DDL.
             BaselineIdentity.registerFingerprint(db)
             var objects = Set<Int64>(), tables = Set<String>()
-            // Each object's kind, and what its text says of it (`upper` folds ASCII case as
-            // `COLLATE NOCASE` does; not `LIKE`, which `PRAGMA case_sensitive_like` changes): the
-            // same scan answers `shape(of:)` and `isPlainTable` for every name, without a query
-            // per table after each DDL statement.
+            // Each object's kind, and what its text says of it (ASCII case folded, as `COLLATE
+            // NOCASE` does; not `LIKE`, which `PRAGMA case_sensitive_like` changes): the same scan
+            // answers `shape(of:)` and `isPlainTable` for every name, without a query per table
+            // after each DDL statement.
             // A table whose text has `WITHOUT` and then `ROWID` is taken for a WITHOUT ROWID
-            // table (a column named so errs on the safe side). Both letters tests are made for
-            // tables only (`CASE` stops there; `AND` would evaluate both sides): the answers are
-            // asked of tables, and the indexes' and triggers' texts are most of the schema's.
+            // table (a column named so errs on the safe side). The letters tests are one pass over
+            // each table's bytes (`SchemaTextFlags`), for tables only: the answers are asked of
+            // tables, and the indexes' and triggers' texts are most of the schema's.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
-                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL',
-                       CASE WHEN type = 'table' THEN instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 ELSE 0 END,
-                       rehearse_fingerprint(sql), CASE WHEN type = 'table' THEN upper(sql) LIKE '%WITHOUT%ROWID%' ELSE 0 END
+                       CASE WHEN type = 'table' THEN rehearse_schema_flags(sql) ELSE 0 END, rehearse_fingerprint(sql)
                 FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
-                       upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL',
-                       CASE WHEN type = 'table' THEN instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0 ELSE 0 END,
-                       rehearse_fingerprint(sql), CASE WHEN type = 'table' THEN upper(sql) LIKE '%WITHOUT%ROWID%' ELSE 0 END
+                       CASE WHEN type = 'table' THEN rehearse_schema_flags(sql) ELSE 0 END, rehearse_fingerprint(sql)
                 FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
@@ -107,15 +103,17 @@ final class ChangeTracker: TransactionObserver {
             var named: [String: [SchemaObject]] = [:], mainTables: [String] = []
             var withoutRowid = false
             while let row = try rows.next() {
-                if row[7] ?? false { withoutRowid = true }
                 let name: String = row[2], type: String = row[1], fingerprint: Int64 = row[0], temp: Bool = row[3]
+                // A table without text (none should be) is taken to mention a rowid: nothing kept.
+                let flags: Int64? = row[4]
+                if let flags, flags & SchemaTextFlags.withoutRowid != 0 { withoutRowid = true }
                 objects.insert(fingerprint)
                 if type == "table" { tables.insert(name.lowercased()) }
                 if !temp && type == "table" { mainTables.append(name) }
                 if name.hasPrefix("sqlite_autoindex_") { companions.insert(fingerprint) }
                 named[Self.folded(name), default: []].append(
-                    SchemaObject(name: name, fingerprint: fingerprint, temp: temp, type: type, isVirtual: row[4] ?? false, mentionsRowid: row[5] ?? true,
-                                 text: row[6] ?? 0))
+                    SchemaObject(name: name, fingerprint: fingerprint, temp: temp, type: type, isVirtual: flags.map { $0 & SchemaTextFlags.virtual != 0 } ?? false,
+                                 mentionsRowid: flags.map { $0 & SchemaTextFlags.mentionsRowid != 0 } ?? true, text: row[5] ?? 0))
             }
             objectsByName = named
             hasWithoutRowidTable = withoutRowid

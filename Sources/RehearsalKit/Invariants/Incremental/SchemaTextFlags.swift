@@ -1,0 +1,50 @@
+/// What the change tracker's scan of the schema asks of each object's `CREATE` text, in one
+/// pass over the bytes SQLite holds (`rehearse_schema_flags(sql)`), as bits:
+///
+/// - 1: it starts `CREATE VIRTUAL` — `upper(substr(sql, 1, 14)) = 'CREATE VIRTUAL'`;
+/// - 2: it has the letters `ROWID` or `OID` in some case (so `_ROWID_` too) —
+///   `instr(upper(sql), 'ROWID') > 0 OR instr(upper(sql), 'OID') > 0`;
+/// - 4: it has `WITHOUT` and after it `ROWID`, in some case — `upper(sql) LIKE '%WITHOUT%ROWID%'`.
+///
+/// ASCII letters only are folded, as SQLite's `upper()` folds them. The SQL spellings upper-cased
+/// a copy of every table's text three times and matched a pattern over it, at every scan after
+/// DDL: most of a scan's time. `SchemaTextFlagsTests` holds the two to the same answers.
+enum SchemaTextFlags {
+    static let virtual: Int64 = 1, mentionsRowid: Int64 = 2, withoutRowid: Int64 = 4
+
+    static func of(_ text: UnsafeBufferPointer<UInt8>) -> Int64 {
+        var flags: Int64 = 0
+        if startsFolded(text, at: 0, with: createVirtual) { flags |= virtual }
+        // (`ROWID` has no `OID` in it: R-O-W-I-D.)
+        let hasRowid = firstFolded(text, from: 0, of: rowid) != nil
+        if hasRowid || firstFolded(text, from: 0, of: oid) != nil { flags |= mentionsRowid }
+        // `WITHOUT … ROWID` is looked for only in a text that has `ROWID` somewhere.
+        if hasRowid, let without = firstFolded(text, from: 0, of: withoutWord), firstFolded(text, from: without + withoutWord.count, of: rowid) != nil {
+            flags |= withoutRowid
+        }
+        return flags
+    }
+
+    private static let createVirtual = Array("CREATE VIRTUAL".utf8), oid = Array("OID".utf8)
+    private static let withoutWord = Array("WITHOUT".utf8), rowid = Array("ROWID".utf8)
+
+    /// An ASCII letter upper-cased; every other byte as it is.
+    @inline(__always) private static func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
+
+    private static func startsFolded(_ text: UnsafeBufferPointer<UInt8>, at offset: Int, with word: [UInt8]) -> Bool {
+        guard offset + word.count <= text.count else { return false }
+        for index in 0..<word.count where upper(text[offset + index]) != word[index] { return false }
+        return true
+    }
+
+    /// The offset of the first match of `word` (upper-case) at or after `start`, folded.
+    private static func firstFolded(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of word: [UInt8]) -> Int? {
+        guard let first = word.first, text.count >= word.count else { return nil }
+        var offset = start
+        while offset + word.count <= text.count {
+            if upper(text[offset]) == first && startsFolded(text, at: offset, with: word) { return offset }
+            offset += 1
+        }
+        return nil
+    }
+}
