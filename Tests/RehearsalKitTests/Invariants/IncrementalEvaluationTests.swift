@@ -295,6 +295,69 @@ import Testing
         }
     }
 
+    /// While evaluations and signals are only added to, the evaluations judged before keep their
+    /// verdicts and only the new ones are re-evaluated; a new signal that an older evaluation
+    /// names, or a new evaluation placed before the last one, makes it judge them all again.
+    /// `verify` compares each answer with a full evaluation.
+    @Test func determinismAddsTheNewEvaluationsToWhatItKnew() throws {
+        let chain = try RevisionChain.shipped()
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            // This invariant alone, so the answers counted as reused are its own.
+            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()]))
+            evaluation.verify = true
+            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+            func status() throws -> InvariantStatus { try Self.result("evaluation.deterministic", evaluation, world, db).status }
+            let before = try status()
+            #expect(before.holds)
+            let count = try #require(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM evaluations"))
+            let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('evaluations') ORDER BY cid")
+            let model = try #require(try Row.fetchOne(db, sql: "SELECT * FROM evaluations ORDER BY rowid LIMIT 1"))
+            func insert(_ id: String, rowid: Int64? = nil, changing: [String: String] = [:]) throws {
+                let names = (rowid == nil ? [] : ["rowid"]) + columns
+                let values: [DatabaseValueConvertible?] = (rowid.map { [$0] } ?? []) + columns.map { $0 == "id" ? id : changing[$0] ?? model[$0] as DatabaseValue }
+                try db.execute(sql: "INSERT INTO evaluations (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
+                               arguments: StatementArguments(values))
+            }
+            let reused = evaluation.reusedRowAnswers
+
+            // A copy of the first evaluation under a new id reproduces: added, not re-judged.
+            try insert("00000000-0000-4000-8000-000000000001")
+            #expect(try status() == .holds(detail: "\(count + 1) evaluations reproduce"))
+            #expect(evaluation.reusedRowAnswers == reused + 1)
+
+            // One whose stored hash is not its output's: found among the new rows alone.
+            try insert("00000000-0000-4000-8000-000000000002", changing: ["output_hash": "bad"])
+            guard case .broken(let detail, let evidence) = try status() else { Issue.record("the bad hash was not found"); return }
+            #expect(detail == "1 of \(count + 2) evaluations do not reproduce")
+            #expect(evidence.map(\.rowId) == ["00000000-0000-4000-8000-000000000002"])
+            #expect(evaluation.reusedRowAnswers == reused + 2)
+
+            // An evaluation placed before the last one: judged all again, in rowid order.
+            try insert("00000000-0000-4000-8000-000000000003", rowid: -1, changing: ["output_hash": "bad"])
+            guard case .broken(_, let both) = try status() else { Issue.record("the bad hashes were not found"); return }
+            #expect(both.map(\.rowId) == ["00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000002"])
+            #expect(evaluation.reusedRowAnswers == reused + 2)
+
+            // A signal an older evaluation names, gone and then back: its evaluation cannot be
+            // reproduced while it is gone, and reproduces again once it is back.
+            let signal = try #require(try Row.fetchOne(db, sql: "SELECT * FROM signals WHERE id = ?", arguments: [model["signal_id"] as String]))
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM signals WHERE id = ?", arguments: [model["signal_id"] as String])
+            guard case .broken(_, let lost) = try status() else { Issue.record("the lost signal was not found"); return }
+            #expect(lost.contains { $0.column == "signal_id" && $0.rowId == model["id"] })
+            try db.execute(sql: "INSERT INTO signals (\(signal.columnNames.joined(separator: ", "))) VALUES (\(signal.columnNames.map { _ in "?" }.joined(separator: ", ")))",
+                           arguments: StatementArguments(Array(signal.databaseValues)))
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let reusedBeforeReturn = evaluation.reusedRowAnswers
+            guard case .broken(_, let back) = try status() else { Issue.record("the bad hashes were lost"); return }
+            #expect(!back.contains { $0.column == "signal_id" }, "the signal is back: its evaluations reproduce again")
+            #expect(back.count == 2)
+            #expect(evaluation.reusedRowAnswers == reusedBeforeReturn, "a new signal an older evaluation names: judged all again")
+        }
+    }
+
     /// `fk.no_orphans` checks again only the tables that changed or whose parents did: a child
     /// table nobody touched is found orphaned when its parent row goes, and whole again when
     /// the parent comes back.

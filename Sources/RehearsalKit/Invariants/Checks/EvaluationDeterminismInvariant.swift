@@ -16,14 +16,53 @@ struct EvaluationDeterminismInvariant: Invariant {
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("002_create_signals_evaluations") { return notYet }
+        // Outside a session (no change tracker, or no cache to read the rows' keys through) every
+        // evaluation is judged.
+        guard context.changes != nil, context.cache != nil else { return try reEvaluate(context).status }
         // The verdict reads the three tables' rows and nothing else of the schema: a migration
-        // that adds other tables leaves it standing.
-        return try RowLevelMemo.whileTablesUnchanged("evaluation.deterministic", tables: ["policy_versions", "evaluations", "signals"],
-                                                     db: context.db, changes: context.changes) { try reEvaluate(context) }
+        // that adds other tables leaves it standing. While evaluations and signals were only
+        // added to and the policy versions not touched (an approved signal, a policy draft
+        // proposed), the evaluations that were there are judged as they were, and only the new
+        // ones are re-evaluated — unless a new signal is one an older evaluation names (it
+        // could find a signal it had lost), or a new evaluation comes before an older one.
+        let db = context.db
+        return try RowLevelMemo.extendedAcross(
+            "evaluation.deterministic", tables: ["evaluations", "signals"], steady: ["policy_versions"], db: db, changes: context.changes,
+            extend: { known, fresh in
+                if !fresh[1].isEmpty, try Bool.fetchOne(db, cached: """
+                    SELECT EXISTS (SELECT 1 FROM json_each(?1) j CROSS JOIN signals s CROSS JOIN evaluations e
+                                   WHERE s.rowid = j.value AND e.signal_id = s.id AND e.rowid NOT IN (SELECT value FROM json_each(?2)))
+                    """, arguments: [Self.list(fresh[1]), Self.list(fresh[0])]) != false { return nil }
+                guard let first = fresh[0].min() else { return known }
+                guard known.lastRowid.map({ $0 < first }) ?? true, fresh[0].count <= 512 else { return nil }
+                return try known.adding(reEvaluate(context, only: fresh[0]))
+            }
+        ) { try reEvaluate(context) }.status
     }
 
-    /// Re-evaluates every stored evaluation (those already known to reproduce excepted).
-    func reEvaluate(_ context: InvariantContext) throws -> InvariantStatus {
+    static func list(_ rowids: [Int64]) -> String { "[" + rowids.map(String.init).joined(separator: ",") + "]" }
+
+    /// What the evaluations that were checked gave: the evidence in row order, how many, and the
+    /// last rowid among them.
+    struct Outcome {
+        var evidence: [Evidence]
+        var checked: Int
+        var lastRowid: Int64?
+
+        var status: InvariantStatus {
+            if evidence.isEmpty { return .holds(detail: "\(checked) evaluations reproduce") }
+            return .broken(detail: "\(evidence.count) of \(checked) evaluations do not reproduce", evidence: evidence)
+        }
+
+        /// This outcome and one of rows that all come after its own.
+        func adding(_ later: Outcome) -> Outcome {
+            Outcome(evidence: evidence + later.evidence, checked: checked + later.checked, lastRowid: later.lastRowid ?? lastRowid)
+        }
+    }
+
+    /// Re-evaluates every stored evaluation, or within a session (`context.cache`) those of `only`
+    /// (rowids), those already known to reproduce excepted.
+    func reEvaluate(_ context: InvariantContext, only rowids: [Int64]? = nil) throws -> Outcome {
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
         // Each version's rules text as a fingerprint, beside the rule set it parsed into: what a
@@ -49,18 +88,22 @@ struct EvaluationDeterminismInvariant: Invariant {
         // on, and a row already known to reproduce is counted without being copied.
         let remembers = context.cache != nil
         if remembers { BaselineIdentity.registerFingerprint(db) }
+        // The rowid last: the outcome of a session's evaluation says which row it ended on.
         let statement = try remembers
             ? db.cachedStatement(sql: """
                 SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload,
-                       rehearse_fingerprint(e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload)
-                FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
-                """)
+                       rehearse_fingerprint(e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload),
+                       e.rowid
+                FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id
+                """ + (rowids == nil ? "" : " WHERE e.rowid IN (SELECT value FROM json_each(?))") + " ORDER BY e.rowid")
             : db.makeStatement(sql: """
                 SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
                 FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
                 """)
+        if let rowids { try statement.setArguments([Self.list(rowids)]) }
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
+        var lastRowid: Int64?
         // Each row's eight columns go into one buffer: one allocation per row, not eight.
         func row(key: UInt64) -> StoredEvaluation {
             var data: [UInt8] = []
@@ -83,6 +126,7 @@ struct EvaluationDeterminismInvariant: Invariant {
             let code = sqlite3_step(handle)
             if code == SQLITE_ROW {
                 checked += 1
+                if remembers { lastRowid = sqlite3_column_int64(handle, 9) }
                 if let cache = context.cache {
                     // The id as `verify` reads it (every byte, as text).
                     let version = sqlite3_column_text(handle, 6).map {
@@ -117,8 +161,7 @@ struct EvaluationDeterminismInvariant: Invariant {
             if code == SQLITE_DONE { break }
         }
         if let running = inFlight { evidence += running.finish() }
-        if evidence.isEmpty { return .holds(detail: "\(checked) evaluations reproduce") }
-        return .broken(detail: "\(evidence.count) of \(checked) evaluations do not reproduce", evidence: evidence)
+        return Outcome(evidence: evidence, checked: checked, lastRowid: lastRowid)
     }
 
     static let batchSize = 4096

@@ -25,8 +25,11 @@ enum RowLevelMemo {
         /// The table's change count (`ChangeTracker.version(of:)`) then: while it has not moved,
         /// no row of the table was inserted, updated or deleted, so not even its rows need counting.
         var version: UInt64 = 0
-        /// `whileTablesUnchanged`: each table's row count when the answer was computed.
+        /// `whileTablesUnchanged`, `extendedAcross`: each table's row count when the answer was
+        /// computed (or last extended).
         var counts: [Int] = []
+        /// `extendedAcross`: how many rows of each table's insert log the answer has seen.
+        var seen: [Int] = []
         var value: Any
     }
 
@@ -144,6 +147,46 @@ extension RowLevelMemo {
         }
         let value = try compute()
         changes.memo[name] = Entry(key: key, insertsSeen: 0, value: value)
+        return value
+    }
+}
+
+extension RowLevelMemo {
+    /// `extended` for an answer that reads the rows of several `tables` together (evaluations
+    /// joined with their signals) and the rows of `steady` ones: kept while none of `tables` had
+    /// an UPDATE or a DELETE and none of `steady` any row event, with the same definitions
+    /// whatever DDL happened elsewhere (`whileTablesUnchanged`'s key); `extend(answer, rowids)`
+    /// is given each table's rows inserted since, in `tables`' order, and says what the answer
+    /// becomes, or nil (then it is computed again). Every table must be a plain table, and hold
+    /// exactly its rows then plus those inserted since (an `INSERT OR REPLACE`'s silent deletion
+    /// leaves it short); rows inserted across DDL (a VACUUM may renumber them) are not looked at.
+    static func extendedAcross<Value>(
+        _ name: String, tables: [String], steady: [String], db: Database, changes: ChangeTracker?,
+        extend: (Value, [[Int64]]) throws -> Value?, compute: () throws -> Value
+    ) throws -> Value {
+        guard let changes else { return try compute() }
+        guard try (tables + steady).allSatisfy({ try changes.isPlainTable($0, db) }) else { return try compute() }
+        var key = changes.unreported + [changes.lineage]
+        for table in tables { key += [try changes.shape(of: table, db), changes.rewrites[table.lowercased()] ?? 0] }
+        for table in steady { key += [try changes.shape(of: table, db), changes.version(of: table.lowercased())] }
+        let logs = tables.map { changes.inserted[$0.lowercased()] ?? [] }
+        let counts = try tables.map { try changes.rowCount(of: $0, db) }
+        func store(_ value: Value) {
+            changes.memo[name] = Entry(key: key, insertsSeen: 0, schema: changes.schemaCookie, counts: counts, seen: logs.map(\.count), value: value)
+        }
+        if let entry = changes.memo[name], entry.key == key, entry.seen.count == logs.count, let value = entry.value as? Value,
+           zip(entry.seen, logs).allSatisfy({ $0 <= $1.count }),
+           zip(zip(entry.counts, counts), zip(entry.seen, logs)).allSatisfy({ $0.0 + $1.1.count - $1.0 == $0.1 }) {
+            let fresh = zip(entry.seen, logs).map { Array($1[$0...]) }
+            let current = fresh.allSatisfy(\.isEmpty) ? value : entry.schema == changes.schemaCookie ? ((try? extend(value, fresh)) ?? nil) : nil
+            if let current {
+                store(current)
+                changes.reused += 1
+                return current
+            }
+        }
+        let value = try compute()
+        store(value)
         return value
     }
 }
