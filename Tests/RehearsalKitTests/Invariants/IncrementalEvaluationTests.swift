@@ -552,6 +552,29 @@ import Testing
         }
     }
 
+    /// A parent whose key is unique only by an index of its own (`CREATE UNIQUE INDEX`, not in
+    /// the table's text): dropping the index makes the foreign key a mismatch SQLite cannot
+    /// check, though neither table's text nor rows moved. The remembered answer must not stand:
+    /// a drop moves the lineage (the cookie moved by more than the objects that appeared), which
+    /// every kept foreign-key answer depends on (the session compares with a full evaluation at
+    /// every step).
+    @Test func aParentKeyIndexDroppedIsCheckedAgain() throws {
+        try Self.seededSession { db, world, evaluation in
+            try db.execute(sql: """
+                CREATE TABLE k_parent (id TEXT NOT NULL);
+                CREATE UNIQUE INDEX k_parent_id ON k_parent (id);
+                CREATE TABLE k_child (id INTEGER PRIMARY KEY, pid TEXT REFERENCES k_parent(id));
+                INSERT INTO k_parent VALUES ('a');
+                INSERT INTO k_child VALUES (1, 'a');
+                """)
+            #expect(try Self.result("fk.no_orphans", evaluation, world, db).status.holds)
+            try db.execute(sql: "DROP INDEX k_parent_id")
+            let status = try Self.result("fk.no_orphans", evaluation, world, db).status
+            guard case .unknown(let reason) = status else { Issue.record("not unknown: \(status)"); return }
+            #expect(reason.contains("foreign key mismatch"), "\(reason)")
+        }
+    }
+
     /// Two tables whose names Swift holds equal (`café` in one code point and in two) are two
     /// tables to SQLite: each keeps its own keys and its own orphans (the session compares with a
     /// full evaluation at every step).
