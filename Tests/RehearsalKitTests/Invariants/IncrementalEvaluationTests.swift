@@ -705,14 +705,15 @@ import Testing
             #expect(try status().holds)
 
             try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:00:00Z', 'agent:bot', 'proposal.created', 'proposal')")
-            let reused = evaluation.reusedRowAnswers
+            let writes = "approvals.gate_enforced:writes"
+            let reused = evaluation.reusedRowAnswers(named: writes)
             #expect(try status().holds)
-            #expect(evaluation.reusedRowAnswers == reused + 1, "only another kind of event since: the scan stands")
+            #expect(evaluation.reusedRowAnswers(named: writes) == reused + 1, "only another kind of event since: the scan stands")
 
             try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:01:00Z', 'agent:bot', 'signal.created', 'signal')")
             let broken = try Self.result("approvals.gate_enforced", evaluation, world, db).status
             #expect(broken.isBroken)
-            #expect(evaluation.reusedRowAnswers == reused + 2, "the write was added to the scan, not found by a new one")
+            #expect(evaluation.reusedRowAnswers(named: writes) == reused + 2, "the write was added to the scan, not found by a new one")
             guard case .broken(_, let first) = broken else { return }
             #expect(first.count == 1)
 
@@ -720,7 +721,7 @@ import Testing
             // (and `verify` compares it with a full evaluation each time).
             try db.execute(sql: "INSERT INTO audit_events (id, occurred_at, actor, action, entity_type) VALUES (-5, '2026-01-14T09:02:00Z', 'agent:bot', 'exception.dismissed', 'exception')")
             let merged = try Self.result("approvals.gate_enforced", evaluation, world, db).status
-            #expect(evaluation.reusedRowAnswers == reused + 2)
+            #expect(evaluation.reusedRowAnswers(named: writes) == reused + 2)
             guard case .broken(_, let both) = merged else { Issue.record("the gate holds after two writes without proposals"); return }
             #expect(both.count == 2)
             #expect(both.first?.table == "exceptions", "the write with the lowest id comes first, as the scan orders them")
@@ -731,15 +732,70 @@ import Testing
                 INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:04:00Z', 'AGENT:Bot', 'policy_version.created', 'policy_version');
                 """)
             guard case .broken(_, let four) = try Self.result("approvals.gate_enforced", evaluation, world, db).status else { Issue.record("the gate holds"); return }
-            #expect(evaluation.reusedRowAnswers == reused + 3)
+            #expect(evaluation.reusedRowAnswers(named: writes) == reused + 3)
             #expect(four.map(\.table) == ["exceptions", "signals", "signals", "policy_versions"])
 
             // A write replaced by another kind of event (`INSERT OR REPLACE` deletes the old row
             // without a row event): the trail comes up a row short of the inserts, and is scanned.
             try db.execute(sql: "INSERT OR REPLACE INTO audit_events (id, occurred_at, actor, action, entity_type) VALUES (-5, '2026-01-14T09:05:00Z', 'agent:bot', 'proposal.created', 'proposal')")
             guard case .broken(_, let three) = try Self.result("approvals.gate_enforced", evaluation, world, db).status else { Issue.record("the gate holds"); return }
-            #expect(evaluation.reusedRowAnswers == reused + 3)
+            #expect(evaluation.reusedRowAnswers(named: writes) == reused + 3)
             #expect(three.map(\.table) == ["signals", "signals", "policy_versions"])
+        }
+    }
+
+    /// The gate's other reads stand too while their tables are only added to: the approval of
+    /// each write's proposal (only the events added since are searched, unless a new write names
+    /// another proposal or an approval comes in under an id below the one kept) and the signals
+    /// agents created (the rows added since merged in by rowid). `verify` compares every answer
+    /// with a full evaluation.
+    @Test func theGateKeepsTheApprovalsAndTheAgentSignalsItFound() throws {
+        let chain = try RevisionChain.shipped()
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()]))
+            evaluation.verify = true
+            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+            func evidence() throws -> [Evidence] { Self.evidence(try Self.result("approvals.gate_enforced", evaluation, world, db)) }
+            let proposal = "00000000-0000-4000-8000-0000000000a1"
+            try db.execute(sql: """
+                INSERT INTO pending_proposals (id, proposal_type, proposed_by, proposed_at, payload, status, expires_at, reviewed_by, reviewed_at)
+                VALUES ('\(proposal)', 'signal', 'agent:bot', '2026-01-14T09:00:00Z', '{}', 'approved', '2026-01-15T09:00:00Z', NULL, '2026-01-14T09:10:00Z');
+                INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details)
+                VALUES ('2026-01-14T09:20:00Z', 'agent:bot', 'signal.created', 'signal', '00000000-0000-4000-8000-0000000000b1', '{"proposal_id": "\(proposal)"}');
+                """)
+            #expect(try evidence().contains { $0.rowId == proposal && $0.note.contains("outside the approvals API") })
+
+            // Its approval recorded since: found among the events added, not by a scan.
+            let approvals = "approvals.gate_enforced:approvals", signals = "approvals.gate_enforced:signals"
+            let keptApprovals = evaluation.reusedRowAnswers(named: approvals)
+            try db.execute(sql: """
+                INSERT INTO audit_events (occurred_at, actor, action, entity_type, entity_id, details)
+                VALUES ('2026-01-14T09:10:00Z', 'user:approver', 'proposal.approved', 'proposal', '\(proposal)', '{"reviewer_role": "approver", "reviewer_active": true}')
+                """)
+            #expect(try !evidence().contains { $0.rowId == proposal && $0.note.contains("outside the approvals API") })
+            #expect(evaluation.reusedRowAnswers(named: approvals) == keptApprovals + 1)
+
+            // A second approval under an id below the kept one: the first is another, scanned again.
+            try db.execute(sql: """
+                INSERT INTO audit_events (id, occurred_at, actor, action, entity_type, entity_id, details)
+                VALUES (-7, '2026-01-14T09:05:00Z', 'user:viewer', 'proposal.approved', 'proposal', '\(proposal)', '{"reviewer_role": "viewer", "reviewer_active": true}')
+                """)
+            #expect(try evidence().contains { $0.rowId == proposal && $0.note.contains("not an active approver") }, "the earlier approval, by a viewer, is the first")
+            #expect(evaluation.reusedRowAnswers(named: approvals) == keptApprovals + 1)
+
+            // A signal an agent created (in capitals: `LIKE` folds them) with no audited write.
+            let keptSignals = evaluation.reusedRowAnswers(named: signals)
+            let model = try #require(try Row.fetchOne(db, sql: "SELECT * FROM signals ORDER BY rowid LIMIT 1"))
+            let names = Array(model.columnNames)
+            let values: [DatabaseValueConvertible?] = names.map { name -> DatabaseValueConvertible? in
+                if name == "id" { return "00000000-0000-4000-8000-0000000000c1" }
+                return name == "created_by" ? "AGENT:Bot" : model[name] as DatabaseValue
+            }
+            try db.execute(sql: "INSERT INTO signals (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))", arguments: StatementArguments(values))
+            #expect(try evidence().contains { $0.table == "signals" && $0.rowId == "00000000-0000-4000-8000-0000000000c1" })
+            #expect(evaluation.reusedRowAnswers(named: signals) == keptSignals + 1, "the new signal was merged in, not found by a scan")
         }
     }
 

@@ -50,24 +50,6 @@ struct GateEnforcedInvariant: Invariant {
             """, arguments: [proposal])
     }
 
-    /// For each write (by its index in `proposals`, the proposal it names), the first
-    /// `proposal.approved` event for that proposal: its actor, time, and the reviewer's role and
-    /// active flag recorded then. Matched in SQL, as `entity_id = ?` matches (the column's own
-    /// affinity and collation), in one scan of the trail, which has no index on `action`.
-    static func approvals(_ db: Database, named proposals: [String?]) throws -> [Int: Row] {
-        guard proposals.contains(where: { $0 != nil }) else { return [:] }
-        let list = JSONValue.array(proposals.map { $0.map(JSONValue.string) ?? .null }).serialized()
-        var first: [Int: Row] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT j.key, a.actor, a.occurred_at, json_extract(a.details, '$.reviewer_role'), json_extract(a.details, '$.reviewer_active')
-            FROM audit_events a CROSS JOIN json_each(?) j WHERE a.action = 'proposal.approved' AND a.entity_id = j.value ORDER BY j.key, a.id
-            """), arguments: [list], adapter: SuffixRowAdapter(fromIndex: 1)) {
-            let index: Int = row.unadapted[0]
-            if first[index] == nil { first[index] = row }
-        }
-        return first
-    }
-
     var info: InvariantInfo {
         InvariantInfo(id: "approvals.gate_enforced", title: "No agent-originated write without an approved proposal reviewed by an authorised user who is not the proposer",
                       source: "4.5, 6.4", severity: .critical)
@@ -97,7 +79,7 @@ struct GateEnforcedInvariant: Invariant {
         // that one read cannot be made (a table named `json_each` hides the function, an approval
         // the write does not name has details that are not JSON): then one read per write, as
         // each write's question alone would be answered.
-        let approvals = proposals ? try? Self.approvals(db, named: events.map { $0[6] as String? }) : [:]
+        let approvals = proposals ? try? Self.approvals(db, named: events.map { $0[6] as String? }, changes: context.changes) : [:]
         for (index, event) in events.enumerated() {
             let eventId = String(event[0] as Int64)
             let table: String = event[4] == "policy_version" ? "policy_versions" : (event[4] == "signal" ? "signals" : "exceptions")
@@ -143,11 +125,9 @@ struct GateEnforcedInvariant: Invariant {
                 evidence.append(Evidence(table: "pending_proposals", rowId: proposalId, column: "reviewed_at", note: "approved after the write"))
             }
         }
-        // Agent-created signals with no audited write at all. Read at every evaluation, so
-        // `LIKE` (faster than the spelling the kept scan above needs) is read under the pragma
-        // in force, as a full evaluation reads it.
+        // Agent-created signals with no audited write at all.
         if try context.hasTable("signals") {
-            for signal in try String.fetchAll(db, cached: "SELECT id FROM signals WHERE created_by LIKE 'agent:%' ORDER BY rowid") where !linked.contains(signal) {
+            for signal in try Self.agentSignals(db, changes: context.changes) where !linked.contains(signal) {
                 evidence.append(Evidence(table: "signals", rowId: signal, column: "created_by", note: "agent-created signal with no approved proposal"))
             }
         }

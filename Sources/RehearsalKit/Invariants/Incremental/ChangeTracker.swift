@@ -377,8 +377,15 @@ final class ChangeTracker: TransactionObserver {
         return revision
     }
 
-    /// How many row-level answers were reused (the tests and `rehearse bench` report it).
+    /// How many row-level answers were reused (the tests and `rehearse bench` report it), in
+    /// all and by the name each is kept under.
     var reused = 0
+    private(set) var reusedByName: [String: Int] = [:]
+
+    func noteReused(_ name: String) {
+        reused += 1
+        reusedByName[name, default: 0] += 1
+    }
 
     /// A long session (a served stack) must not grow the log without end: past this many
     /// inserts into one table the log is cut and counted as a rewrite, so what was remembered

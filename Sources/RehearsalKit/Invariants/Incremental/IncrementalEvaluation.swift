@@ -20,6 +20,8 @@ public final class IncrementalEvaluation {
     public private(set) var evaluated = 0
     /// How many baseline answers were reused because their table was only added to.
     public var reusedRowAnswers: Int { tracker.reused }
+    /// How many times the answer kept under `name` (`RowLevelMemo`) was reused.
+    func reusedRowAnswers(named name: String) -> Int { tracker.reusedByName[name] ?? 0 }
     /// How many of those were known from a baseline just recorded, without a scan.
     var answersKnownFromTheBaseline: Int { tracker.knownFromTheBaseline }
 

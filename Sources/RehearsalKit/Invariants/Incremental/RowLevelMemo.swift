@@ -71,7 +71,7 @@ enum RowLevelMemo {
         // when a table is dropped and created again on its old root page, its definition the
         // same and its rows gone: `ChangeTracker.rowCount`.)
         if let entry = changes.memo[name], entry.key == key, entry.version == version, entry.schema == changes.schemaCookie, let value = entry.value as? Value {
-            changes.reused += 1
+            changes.noteReused(name)
             return value
         }
         let log = changes.inserted[lowered] ?? []
@@ -81,7 +81,7 @@ enum RowLevelMemo {
             let current = fresh.isEmpty ? value : entry.schema == changes.schemaCookie ? ((try? extend(value, fresh)) ?? nil) : nil
             if let current {
                 changes.memo[name] = Entry(key: key, insertsSeen: log.count, rows: rows, schema: changes.schemaCookie, version: version, value: current)
-                changes.reused += 1
+                changes.noteReused(name)
                 return current
             }
         }
@@ -126,7 +126,7 @@ extension RowLevelMemo {
         if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
             if try entry.schema == changes.schemaCookie || entry.counts == counts() {
                 changes.memo[name]?.schema = changes.schemaCookie
-                changes.reused += 1
+                changes.noteReused(name)
                 return value
             }
         }
@@ -142,7 +142,7 @@ extension RowLevelMemo {
     /// table's declared foreign keys, of its `CREATE` text).
     static func keyed<Value>(_ name: String, key: [UInt64], changes: ChangeTracker, compute: () throws -> Value) rethrows -> Value {
         if let entry = changes.memo[name], entry.key == key, let value = entry.value as? Value {
-            changes.reused += 1
+            changes.noteReused(name)
             return value
         }
         let value = try compute()
@@ -181,7 +181,7 @@ extension RowLevelMemo {
             let current = fresh.allSatisfy(\.isEmpty) ? value : entry.schema == changes.schemaCookie ? ((try? extend(value, fresh)) ?? nil) : nil
             if let current {
                 store(current)
-                changes.reused += 1
+                changes.noteReused(name)
                 return current
             }
         }
