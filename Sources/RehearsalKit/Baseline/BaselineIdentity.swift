@@ -160,7 +160,8 @@ enum BaselineIdentity {
         if FingerprintConnections.contains(db) { return }
         defer { FingerprintConnections.insert(db) }
         var probe: OpaquePointer?
-        if sqlite3_prepare_v2(db.sqliteConnection, "SELECT rehearse_fingerprint(1)", -1, &probe, nil) == SQLITE_OK {
+        // The function registered last: with it, both are there.
+        if sqlite3_prepare_v2(db.sqliteConnection, "SELECT rehearse_schema_flags(1)", -1, &probe, nil) == SQLITE_OK {
             sqlite3_finalize(probe)
             return
         }
@@ -184,7 +185,7 @@ enum BaselineIdentity {
                                        }
                                        sqlite3_result_int64(context, Int64(bitPattern: hasher.finish()))
                                    }, nil, nil, nil)
-        // Registered with it (the probe above asks for the fingerprint only).
+        // Registered with it, last (the probe above asks for this one).
         sqlite3_create_function_v2(db.sqliteConnection, "rehearse_schema_flags", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
                                    { context, _, values in
                                        let value = values![0]

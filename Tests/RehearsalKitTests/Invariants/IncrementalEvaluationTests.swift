@@ -358,6 +358,35 @@ import Testing
         }
     }
 
+    /// A signal that comes back under another spelling its table's collation makes equal (a
+    /// `signals` remade with `id … COLLATE NOCASE`): an older evaluation finds it again, as the
+    /// join compares under that collation, so the kept verdict must not stand.
+    @Test func determinismSeesASignalComeBackUnderItsTablesCollation() throws {
+        let chain = try RevisionChain.shipped()
+        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
+            try Migrator(chain: chain).upgrade(db, to: "head")
+            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
+            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()]))
+            evaluation.verify = true
+            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+            func status() throws -> InvariantStatus { try Self.result("evaluation.deterministic", evaluation, world, db).status }
+            try db.execute(sql: """
+                PRAGMA foreign_keys = OFF;
+                CREATE TABLE signals_nocase (id TEXT COLLATE NOCASE PRIMARY KEY, source, signal_type, subject, payload, received_at, created_by);
+                INSERT INTO signals_nocase SELECT id, source, signal_type, subject, payload, received_at, created_by FROM signals;
+                DROP TABLE signals;
+                ALTER TABLE signals_nocase RENAME TO signals;
+                """)
+            #expect(try status().holds)
+            let signal = try #require(try String.fetchOne(db, sql: "SELECT signal_id FROM evaluations ORDER BY rowid LIMIT 1"))
+            try db.execute(sql: "CREATE TEMP TABLE gone_signal AS SELECT * FROM signals WHERE id = ?", arguments: [signal])
+            try db.execute(sql: "DELETE FROM signals WHERE id = ?", arguments: [signal])
+            #expect(try status().isBroken, "its signal is gone")
+            try db.execute(sql: "INSERT INTO signals SELECT upper(id), source, signal_type, subject, payload, received_at, created_by FROM temp.gone_signal")
+            #expect(try status().holds, "the signal is back, in capitals, which NOCASE finds")
+        }
+    }
+
     /// `fk.no_orphans` checks again only the tables that changed or whose parents did: a child
     /// table nobody touched is found orphaned when its parent row goes, and whole again when
     /// the parent comes back.

@@ -11,9 +11,9 @@ struct GateEnforcedInvariant: Invariant {
 
     static let writeActions = ["signal.created", "policy_version.created", "exception.dismissed"]
     /// An audit event `a` of a target write by an agent, or naming a proposal. "By an agent" is
-    /// `LIKE 'agent:%'` as SQLite's default spells it (ASCII case folded), written so that
+    /// `LIKE 'agent:%'` as SQLite's default reads text (ASCII case folded), written so that
     /// `PRAGMA case_sensitive_like`, which no change count follows, cannot change it under a
-    /// kept answer.
+    /// kept answer (a blob, which SQLite's `LIKE` does not match here, is read as its text).
     static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (lower(substr(a.actor, 1, 6)) = 'agent:' OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
 
     /// What the gate reads of each write (of `audit_events a`: `json_each` has an `id` too).

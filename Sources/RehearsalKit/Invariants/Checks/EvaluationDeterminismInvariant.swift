@@ -30,8 +30,9 @@ struct EvaluationDeterminismInvariant: Invariant {
             "evaluation.deterministic", tables: ["evaluations", "signals"], steady: ["policy_versions"], db: db, changes: context.changes,
             extend: { known, fresh in
                 if !fresh[1].isEmpty, try Bool.fetchOne(db, cached: """
+                    -- `s.id = e.signal_id` as the join compares them: under signals.id's collation.
                     SELECT EXISTS (SELECT 1 FROM json_each(?1) j CROSS JOIN signals s CROSS JOIN evaluations e
-                                   WHERE s.rowid = j.value AND e.signal_id = s.id AND e.rowid NOT IN (SELECT value FROM json_each(?2)))
+                                   WHERE s.rowid = j.value AND s.id = e.signal_id AND e.rowid NOT IN (SELECT value FROM json_each(?2)))
                     """, arguments: [Self.list(fresh[1]), Self.list(fresh[0])]) != false { return nil }
                 guard let first = fresh[0].min() else { return known }
                 guard known.lastRowid.map({ $0 < first }) ?? true, fresh[0].count <= 512 else { return nil }
@@ -100,7 +101,11 @@ struct EvaluationDeterminismInvariant: Invariant {
                 SELECT e.id, e.result, e.output, e.output_hash, e.evaluator_version, e.signal_id, e.policy_version_id, s.payload
                 FROM evaluations e LEFT JOIN signals s ON s.id = e.signal_id ORDER BY e.rowid
                 """)
-        if let rowids { try statement.setArguments([Self.list(rowids)]) }
+        if let rowids {
+            // Only a session's read (the cached statement) takes the rowids.
+            precondition(remembers, "evaluations by rowid are read within a session only")
+            try statement.setArguments([Self.list(rowids)])
+        }
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         var lastRowid: Int64?

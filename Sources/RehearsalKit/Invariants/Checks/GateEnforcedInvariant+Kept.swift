@@ -74,8 +74,9 @@ extension GateEnforcedInvariant {
 
     /// The ids of the signals an agent created, in rowid order: kept while `signals` was only
     /// added to, with the agents' among the rows added since merged in by rowid. "An agent" is
-    /// `LIKE 'agent:%'` as SQLite's default reads it, spelled so that `PRAGMA
-    /// case_sensitive_like`, which no change count follows, cannot change it under a kept answer.
+    /// `LIKE 'agent:%'` as SQLite's default reads text (ASCII case folded), spelled so that
+    /// `PRAGMA case_sensitive_like`, which no change count follows, cannot change it under a kept
+    /// answer (a blob, which SQLite's `LIKE` does not match here, is read as its text).
     static func agentSignals(_ db: Database, changes: ChangeTracker?) throws -> [String] {
         let byAgent = "lower(substr(created_by, 1, 6)) = 'agent:'"
         // Outside a session, or when `rowid` may not be the rowid (a view, a declared column

@@ -18,8 +18,10 @@ enum SchemaTextFlags {
         // (`ROWID` has no `OID` in it: R-O-W-I-D.)
         let hasRowid = firstFolded(text, from: 0, of: rowid) != nil
         if hasRowid || firstFolded(text, from: 0, of: oid) != nil { flags |= mentionsRowid }
-        // `WITHOUT … ROWID` is looked for only in a text that has `ROWID` somewhere.
-        if hasRowid, let without = firstFolded(text, from: 0, of: withoutWord), firstFolded(text, from: without + withoutWord.count, of: rowid) != nil {
+        // `WITHOUT … ROWID` is looked for only in a text that has `ROWID` somewhere, and, as
+        // `LIKE` reads it, only up to a NUL byte (which only `writable_schema` could put there).
+        let beforeNUL = UnsafeBufferPointer(rebasing: text[..<(text.firstIndex(of: 0) ?? text.endIndex)])
+        if hasRowid, let without = firstFolded(beforeNUL, from: 0, of: withoutWord), firstFolded(beforeNUL, from: without + withoutWord.count, of: rowid) != nil {
             flags |= withoutRowid
         }
         return flags
