@@ -300,14 +300,8 @@ import Testing
     /// names, or a new evaluation placed before the last one, makes it judge them all again.
     /// `verify` compares each answer with a full evaluation.
     @Test func determinismAddsTheNewEvaluationsToWhatItKnew() throws {
-        let chain = try RevisionChain.shipped()
-        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            // This invariant alone, so the answers counted as reused are its own.
-            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()]))
-            evaluation.verify = true
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+        // This invariant alone, so the answers counted as reused are its own.
+        try Self.seededSession(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()])) { db, world, evaluation in
             func status() throws -> InvariantStatus { try Self.result("evaluation.deterministic", evaluation, world, db).status }
             let before = try status()
             #expect(before.holds)
@@ -362,13 +356,8 @@ import Testing
     /// `signals` remade with `id … COLLATE NOCASE`): an older evaluation finds it again, as the
     /// join compares under that collation, so the kept verdict must not stand.
     @Test func determinismSeesASignalComeBackUnderItsTablesCollation() throws {
-        let chain = try RevisionChain.shipped()
-        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()]))
-            evaluation.verify = true
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+        // This invariant alone, so the answers counted as reused are its own.
+        try Self.seededSession(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()])) { db, world, evaluation in
             func status() throws -> InvariantStatus { try Self.result("evaluation.deterministic", evaluation, world, db).status }
             try db.execute(sql: """
                 PRAGMA foreign_keys = OFF;
@@ -706,12 +695,13 @@ import Testing
 
     /// A head-revision database seeded with the small profile, its world, and an incremental
     /// evaluation that also evaluates fully and throws on any difference.
-    static func seededSession(_ body: (Database, World, IncrementalEvaluation) throws -> Void) throws {
+    /// `catalog`: one invariant alone, for a test that counts the answers it reuses.
+    static func seededSession(catalog: InvariantCatalog = .standard, _ body: (Database, World, IncrementalEvaluation) throws -> Void) throws {
         let chain = try RevisionChain.shipped()
         try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
             try Migrator(chain: chain).upgrade(db, to: "head")
             _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let evaluation = IncrementalEvaluation()
+            let evaluation = IncrementalEvaluation(catalog: catalog)
             evaluation.verify = true
             try body(db, World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3), evaluation)
         }
@@ -723,13 +713,8 @@ import Testing
     /// not come after every write known (a merged order) or a row was replaced: then the trail is
     /// scanned again. The full evaluation beside each one (`verify`) throws on any difference.
     @Test func theGateKeepsItsScanAndAddsTheWritesRecordedSince() throws {
-        let chain = try RevisionChain.shipped()
-        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()]))
-            evaluation.verify = true
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+        // This invariant alone, so the answers counted as reused are its own.
+        try Self.seededSession(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()])) { db, world, evaluation in
             let status = { try Self.result("approvals.gate_enforced", evaluation, world, db).status }
             #expect(try status().holds)
 
@@ -779,13 +764,8 @@ import Testing
     /// agents created (the rows added since merged in by rowid). `verify` compares every answer
     /// with a full evaluation.
     @Test func theGateKeepsTheApprovalsAndTheAgentSignalsItFound() throws {
-        let chain = try RevisionChain.shipped()
-        try DatabaseOpener.open(path: nil).writeWithoutTransaction { db in
-            try Migrator(chain: chain).upgrade(db, to: "head")
-            _ = try Seeder(profile: .small, seed: 3, now: Timestamp(seconds: 1_768_381_200)).seed(db)
-            let evaluation = IncrementalEvaluation(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()]))
-            evaluation.verify = true
-            let world = World(seed: 3, start: Timestamp(seconds: 1_768_381_200), chain: chain, version: .sprint3)
+        // This invariant alone, so the answers counted as reused are its own.
+        try Self.seededSession(catalog: InvariantCatalog(invariants: [GateEnforcedInvariant()])) { db, world, evaluation in
             func evidence() throws -> [Evidence] { Self.evidence(try Self.result("approvals.gate_enforced", evaluation, world, db)) }
             let proposal = "00000000-0000-4000-8000-0000000000a1"
             try db.execute(sql: """
