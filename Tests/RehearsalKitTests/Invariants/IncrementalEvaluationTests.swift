@@ -352,39 +352,6 @@ import Testing
         }
     }
 
-    /// The same evaluations, signals and policy versions under the same schema are judged once
-    /// per process: another session over the same rows (the next scenario from the same
-    /// template) takes the outcome found, and a session whose rows differ in any column read is
-    /// judged again (`verify` compares each answer with a full evaluation).
-    @Test func determinismJudgesTheSameRowsOncePerProcess() throws {
-        // Rows no other test has: one evaluation's output names this run.
-        let unique = UUID().uuidString.lowercased()
-        func session(payload: String?, _ check: (InvariantStatus, IncrementalEvaluation) throws -> Void) throws {
-            try Self.seededSession(catalog: InvariantCatalog(invariants: [EvaluationDeterminismInvariant()])) { db, world, evaluation in
-                try db.execute(sql: "UPDATE evaluations SET output = json_object('run', ?) WHERE rowid = (SELECT MIN(rowid) FROM evaluations)", arguments: [unique])
-                if let payload {
-                    try db.execute(sql: "UPDATE signals SET payload = ? WHERE id = (SELECT signal_id FROM evaluations ORDER BY rowid LIMIT 1 OFFSET 1)", arguments: [payload])
-                }
-                try check(try Self.result("evaluation.deterministic", evaluation, world, db).status, evaluation)
-            }
-        }
-        var first: InvariantStatus?
-        try session(payload: nil) { status, evaluation in
-            #expect(status.isBroken, "the changed output does not reproduce")
-            #expect(evaluation.answersKnownByContent == 0, "rows never judged before")
-            first = status
-        }
-        try session(payload: nil) { status, evaluation in
-            #expect(status == first)
-            #expect(evaluation.answersKnownByContent == 1, "the same rows: the outcome found before")
-        }
-        try session(payload: "{\"amount\": 123456789, \"run\": \"\(unique)\"}") { status, evaluation in
-            #expect(evaluation.answersKnownByContent == 0, "a signal's payload differs: judged again")
-            guard case .broken(_, let evidence) = status else { Issue.record("not broken: \(status)"); return }
-            #expect(evidence.count == 2, "the changed output, and the evaluation of the changed payload")
-        }
-    }
-
     /// A signal that comes back under another spelling its table's collation makes equal (a
     /// `signals` remade with `id … COLLATE NOCASE`): an older evaluation finds it again, as the
     /// join compares under that collation, so the kept verdict must not stand.

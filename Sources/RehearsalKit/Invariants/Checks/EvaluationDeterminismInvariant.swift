@@ -38,40 +38,8 @@ struct EvaluationDeterminismInvariant: Invariant {
                 guard known.lastRowid.map({ $0 < first }) ?? true, fresh[0].count <= 512 else { return nil }
                 return try known.adding(reEvaluate(context, only: fresh[0]))
             }
-        ) { try reEvaluateAll(context) }.status
+        ) { try reEvaluate(context) }.status
     }
-
-    /// Every evaluation judged; within a session, the outcome found before in this process for
-    /// the same rows, when there is one. The outcome is a function of the three tables' rows
-    /// (every column it reads, and their rowids: the order of the evidence and which of two
-    /// versions under one id is used) and of the schema (which decides how the join matches and
-    /// orders): each scenario of a library judges its template's evaluations at its first
-    /// evaluation, and they are the same rows under the same schema. Read in three scans in
-    /// rowid order, where judging them joins each evaluation with its signal by the signal's key.
-    func reEvaluateAll(_ context: InvariantContext) throws -> Outcome {
-        let db = context.db
-        guard let changes = context.changes, context.cache != nil, changes.hasReadSchema,
-              try Self.tables.allSatisfy({ try changes.isPlainTable($0, db) }) else { return try reEvaluate(context) }
-        BaselineIdentity.registerFingerprint(db)
-        var content = RowHasher()
-        for sql in ["SELECT rehearse_fingerprint(rowid, id, result, output, output_hash, evaluator_version, signal_id, policy_version_id) FROM evaluations ORDER BY rowid",
-                    "SELECT rehearse_fingerprint(rowid, id, payload) FROM signals ORDER BY rowid",
-                    "SELECT rehearse_fingerprint(rowid, id, rules) FROM policy_versions ORDER BY rowid"] {
-            for row in try Int64.fetchAll(db, cached: sql) { content.integer(row) }
-            content.null()
-        }
-        let key = [changes.objectsFingerprint, content.finish()]
-        var judged = false
-        let outcome = try Self.outcomesByContent.value(key) {
-            judged = true
-            return try reEvaluate(context)
-        }
-        if !judged { changes.knownByContent += 1 }
-        return outcome
-    }
-
-    static let tables = ["evaluations", "signals", "policy_versions"]
-    private static let outcomesByContent = ProcessMemo<[UInt64], Outcome>(limit: 256)
 
     static func list(_ rowids: [Int64]) -> String { "[" + rowids.map(String.init).joined(separator: ",") + "]" }
 

@@ -129,9 +129,6 @@ final class ChangeTracker: TransactionObserver {
             let remade = moved < 0 || moved > Int64(objects.subtracting(lastObjects).subtracting(companions).count)
             if !lastObjects.isEmpty && (!objects.isSuperset(of: lastObjects) || vanishedWithRows || remade) { lineage &+= 1 }
             lastObjects = objects
-            var whole = RowHasher()
-            for object in objects.sorted() { whole.integer(object) }
-            objectsFingerprint = whole.finish()
             shapes = [:]
             plain = [:]
         }
@@ -331,12 +328,6 @@ final class ChangeTracker: TransactionObserver {
     private var freshBaseline: FreshBaseline?
     /// How many answers were known from a baseline just recorded (the tests count them).
     private(set) var knownFromTheBaseline = 0
-    /// Every object of both schemas (type, names, root page, text), as one number, from the
-    /// last scan: with the same rows, the same answer of any query over them.
-    private(set) var objectsFingerprint: UInt64 = 0
-    /// How many answers were known from the same rows judged before in the process (the tests
-    /// count them).
-    var knownByContent = 0
 
     func noteBaselineRecorded(_ db: Database, tables: Set<String>, baseline: UInt64) throws {
         let marks = try Marks.read(db)

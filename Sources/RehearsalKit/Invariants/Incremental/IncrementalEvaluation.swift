@@ -24,8 +24,6 @@ public final class IncrementalEvaluation {
     func reusedRowAnswers(named name: String) -> Int { tracker.reusedByName[name] ?? 0 }
     /// How many of those were known from a baseline just recorded, without a scan.
     var answersKnownFromTheBaseline: Int { tracker.knownFromTheBaseline }
-    /// How many answers were known from the same rows judged before in the process.
-    var answersKnownByContent: Int { tracker.knownByContent }
 
     /// Evaluate everything as well and fail on any difference: the test suite's check that the
     /// declarations are right. On for every evaluation made inside `$verifying.withValue(true)`
