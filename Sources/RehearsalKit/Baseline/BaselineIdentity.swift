@@ -97,7 +97,7 @@ enum BaselineIdentity {
     /// Within a round the rows cannot change, so the missing and the changed answers of a table,
     /// which ask about the same inserts, share one look (`ChangeTracker.onceThisRound`).
     static func reusesBaselineId(_ db: Database, _ table: String, rowids: [Int64], changes: ChangeTracker? = nil) throws -> Bool {
-        guard rowids.count <= 512 else { return true }
+        guard let list = RowLevelMemo.lookable(rowids) else { return true }
         if let changes { return try changes.onceThisRound(table, rowids) { try reusesBaselineId(db, table, rowids: rowids) } }
         // The rowids as one JSON array argument: one statement per table, prepared once.
         //
@@ -109,7 +109,6 @@ enum BaselineIdentity {
         // changes nothing and `b.id = +t.id` (no affinity: the key is used, the new rows drive)
         // gives the same answer. Otherwise (or with no definition to compare: a table only an
         // attached database holds) the comparison with affinity.
-        let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
         return try Bool.fetchOne(db, cached: """
             SELECT CASE WHEN (SELECT definition FROM temp.rehearse_baseline_columns WHERE tbl = ?1) = \(definition)
                 THEN EXISTS (SELECT 1 FROM json_each(?2) j CROSS JOIN \(quoted(table)) t CROSS JOIN temp.rehearse_baseline_rows b

@@ -19,18 +19,21 @@ enum DiskCacheBound {
         return (megabytes ?? 256) * 1_048_576
     }
 
-    /// Marks a template as used now. A cache that cannot be written is only slower.
+    /// Marks a template as used now: the file system stamps the time (`utimes` with no times),
+    /// so the process reads no clock. A cache that cannot be written is only slower.
     static func markUsed(_ path: String) {
-        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: path)
+        _ = utimes(path, nil)
     }
 
     /// Removes the templates of `directory` used longest ago, never `keeping` (the one just
     /// written), while the directory holds more than `limit` bytes, down to three quarters of it.
     /// Another process removing the same files at the same time is harmless: a template whose
-    /// file or digest is missing is rebuilt.
-    static func prune(_ directory: String, keeping: String, limit: Int64, now: Date = Date()) {
+    /// file or digest is missing is rebuilt. "Now", for a writer's file left an hour, is when the
+    /// file system stamped `keeping`, just written (the tests give it): the process reads no clock.
+    static func prune(_ directory: String, keeping: String, limit: Int64, now: Date? = nil) {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: directory) else { return }
+        let now = now ?? (try? manager.attributesOfItem(atPath: keeping))?[.modificationDate] as? Date
         struct Template { var path: String; var bytes: Int64; var used: Date }
         var templates: [Template] = []
         var digests: [String: Int64] = [:]
@@ -42,18 +45,18 @@ enum DiskCacheBound {
             guard isCacheName(String(name.prefix(64))), name.dropFirst(64).hasPrefix(".sqlite"),
                   let attributes = try? manager.attributesOfItem(atPath: path) else { continue }
             let bytes = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            let modified = attributes[.modificationDate] as? Date ?? now
+            let modified = attributes[.modificationDate] as? Date
             let rest = name.dropFirst(64)
             if rest.hasSuffix(".tmp") || rest.hasSuffix(".tmp-journal") || rest.hasSuffix(".tmp-wal") || rest.hasSuffix(".tmp-shm") {
                 // A writer's file (and SQLite's beside it): left for an hour, its writer died.
-                if now.timeIntervalSince(modified) > 3600 { try? manager.removeItem(atPath: path) } else { total += bytes }
+                if let now, let modified, now.timeIntervalSince(modified) > 3600 { try? manager.removeItem(atPath: path) } else { total += bytes }
             } else if rest == ".sqlite.sha256" {
                 // A digest whose template is gone (removed by another process between a
                 // writer's rename and its digest) stays an orphan otherwise.
                 if present.contains(String(name.dropLast(7))) { total += bytes; digests[String(path.dropLast(7))] = bytes } else { digestsWithout.append(path) }
             } else if rest == ".sqlite" {
                 total += bytes
-                if path != keeping { templates.append(Template(path: path, bytes: bytes, used: modified)) }
+                if path != keeping { templates.append(Template(path: path, bytes: bytes, used: modified ?? .distantPast)) }
             }
         }
         for orphan in digestsWithout { try? manager.removeItem(atPath: orphan) }

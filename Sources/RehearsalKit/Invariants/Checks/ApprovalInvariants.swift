@@ -14,7 +14,8 @@ struct GateEnforcedInvariant: Invariant {
     /// `LIKE 'agent:%'` as SQLite's default reads text (ASCII case folded), written so that
     /// `PRAGMA case_sensitive_like`, which no change count follows, cannot change it under a
     /// kept answer (a blob, which SQLite's `LIKE` does not match here, is read as its text).
-    static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (lower(substr(a.actor, 1, 6)) = 'agent:' OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
+    static let agentWrite = "a.action IN ('signal.created', 'policy_version.created', 'exception.dismissed') AND (\(byAgent("a.actor")) OR json_extract(a.details, '$.proposal_id') IS NOT NULL)"
+    static func byAgent(_ column: String) -> String { "lower(substr(\(column), 1, 6)) = 'agent:'" }
 
     /// What the gate reads of each write (of `audit_events a`: `json_each` has an `id` too).
     static let writeColumns = "a.id, a.occurred_at, a.actor, a.action, a.entity_type, a.entity_id, json_extract(a.details, '$.proposal_id')"
@@ -25,8 +26,7 @@ struct GateEnforcedInvariant: Invariant {
     /// would not be a concatenation), two under one id, an id that is not an integer, or too
     /// many new events.
     static func writes(_ db: Database, _ known: [Row], adding rowids: [Int64]) throws -> [Row]? {
-        guard rowids.count <= 512 else { return nil }
-        let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
+        guard let list = RowLevelMemo.lookable(rowids) else { return nil }
         let added = try Row.fetchAll(db, cached: "SELECT \(writeColumns) FROM json_each(?) j CROSS JOIN audit_events a WHERE a.rowid = j.value AND \(agentWrite) ORDER BY a.id",
                                      arguments: [list])
         if added.isEmpty { return known }
@@ -69,7 +69,7 @@ struct GateEnforcedInvariant: Invariant {
         // since (a proposal made, an approval recorded, a proposal applied) appended.
         let events = try RowLevelMemo.extended(
             "approvals.gate_enforced:writes", table: "audit_events", db: db, changes: context.changes,
-            dependsOn: { try $0.unreported + [$0.lineage, $0.shape(of: "audit_events", db)] },
+            dependsOn: { try $0.ownRowsKey(of: "audit_events", db) },
             extend: { known, rowids in try Self.writes(db, known, adding: rowids) }
         ) {
             try Row.fetchAll(db, cached: "SELECT \(Self.writeColumns) FROM audit_events a WHERE \(Self.agentWrite) ORDER BY a.id")

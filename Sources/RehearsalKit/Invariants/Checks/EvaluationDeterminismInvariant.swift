@@ -29,19 +29,18 @@ struct EvaluationDeterminismInvariant: Invariant {
         return try RowLevelMemo.extendedAcross(
             "evaluation.deterministic", tables: ["evaluations", "signals"], steady: ["policy_versions"], db: db, changes: context.changes,
             extend: { known, fresh in
+                guard let newEvaluations = RowLevelMemo.lookable(fresh[0]), let newSignals = RowLevelMemo.lookable(fresh[1]) else { return nil }
                 if !fresh[1].isEmpty, try Bool.fetchOne(db, cached: """
                     -- `s.id = e.signal_id` as the join compares them: under signals.id's collation.
                     SELECT EXISTS (SELECT 1 FROM json_each(?1) j CROSS JOIN signals s CROSS JOIN evaluations e
                                    WHERE s.rowid = j.value AND s.id = e.signal_id AND e.rowid NOT IN (SELECT value FROM json_each(?2)))
-                    """, arguments: [Self.list(fresh[1]), Self.list(fresh[0])]) != false { return nil }
+                    """, arguments: [newSignals, newEvaluations]) != false { return nil }
                 guard let first = fresh[0].min() else { return known }
-                guard known.lastRowid.map({ $0 < first }) ?? true, fresh[0].count <= 512 else { return nil }
-                return try known.adding(reEvaluate(context, only: fresh[0]))
+                guard known.lastRowid.map({ $0 < first }) ?? true else { return nil }
+                return try known.adding(reEvaluate(context, only: newEvaluations))
             }
         ) { try reEvaluate(context) }.status
     }
-
-    static func list(_ rowids: [Int64]) -> String { "[" + rowids.map(String.init).joined(separator: ",") + "]" }
 
     /// What the evaluations that were checked gave: the evidence in row order, how many, and the
     /// last rowid among them.
@@ -62,8 +61,8 @@ struct EvaluationDeterminismInvariant: Invariant {
     }
 
     /// Re-evaluates every stored evaluation, or within a session (`context.cache`) those of `only`
-    /// (rowids), those already known to reproduce excepted.
-    func reEvaluate(_ context: InvariantContext, only rowids: [Int64]? = nil) throws -> Outcome {
+    /// (rowids, as a `RowLevelMemo.lookable` list), those already known to reproduce excepted.
+    func reEvaluate(_ context: InvariantContext, only rowids: String? = nil) throws -> Outcome {
         let db = context.db
         var ruleSets: [String: Evaluator.RuleSet] = [:]
         // Each version's rules text as a fingerprint, beside the rule set it parsed into: what a
@@ -104,7 +103,7 @@ struct EvaluationDeterminismInvariant: Invariant {
         if let rowids {
             // Only a session's read (the cached statement) takes the rowids.
             precondition(remembers, "evaluations by rowid are read within a session only")
-            try statement.setArguments([Self.list(rowids)])
+            try statement.setArguments([rowids])
         }
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }

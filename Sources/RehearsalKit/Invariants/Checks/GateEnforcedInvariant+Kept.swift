@@ -21,7 +21,7 @@ extension GateEnforcedInvariant {
         guard names.contains(where: { $0 != nil }) else { return [:] }
         let known = try RowLevelMemo.extended(
             "approvals.gate_enforced:approvals", table: "audit_events", db: db, changes: changes,
-            dependsOn: { try $0.unreported + [$0.lineage, $0.shape(of: "audit_events", db)] },
+            dependsOn: { try $0.ownRowsKey(of: "audit_events", db) },
             extend: { known, rowids in try known.names == names ? adding(db, known, rowids) : nil }
         ) { KnownApprovals(names: names, first: try firstApprovals(db, names)) }
         // The writes are read from the same trail, so they are the same while it is: asked anyway.
@@ -36,16 +36,16 @@ extension GateEnforcedInvariant {
         return first
     }
 
-    /// Every approval of a named proposal, among every event or the events of `rowids`, in
-    /// place then id order (each place's first is its lowest id).
-    private static func approvals(_ db: Database, _ names: [String?], among rowids: [Int64]?) throws -> [(Int, (id: DatabaseValue, row: Row))] {
+    /// Every approval of a named proposal, among every event or the events of `rowids` (a
+    /// `RowLevelMemo.lookable` list), in place then id order (each place's first is its lowest id).
+    private static func approvals(_ db: Database, _ names: [String?], among rowids: String?) throws -> [(Int, (id: DatabaseValue, row: Row))] {
         let list = JSONValue.array(names.map { $0.map(JSONValue.string) ?? .null }).serialized()
         let columns = "j.key, a.id, a.actor, a.occurred_at, json_extract(a.details, '$.reviewer_role'), json_extract(a.details, '$.reviewer_active')"
         let condition = "a.action = 'proposal.approved' AND a.entity_id = j.value ORDER BY j.key, a.id"
         let statement = try rowids == nil
             ? db.cachedStatement(sql: "SELECT \(columns) FROM audit_events a CROSS JOIN json_each(?1) j WHERE \(condition)")
             : db.cachedStatement(sql: "SELECT \(columns) FROM json_each(?2) r CROSS JOIN audit_events a CROSS JOIN json_each(?1) j WHERE a.rowid = r.value AND \(condition)")
-        let arguments: StatementArguments = rowids.map { [list, "[" + $0.map(String.init).joined(separator: ",") + "]"] } ?? [list]
+        let arguments: StatementArguments = rowids.map { [list, $0] } ?? [list]
         return try Row.fetchAll(statement, arguments: arguments, adapter: SuffixRowAdapter(fromIndex: 2))
             .map { row in (row.unadapted[0] as Int, (row.unadapted[1] as DatabaseValue, row)) }
     }
@@ -55,10 +55,10 @@ extension GateEnforcedInvariant {
     /// when that cannot be told without a scan (an id that is not an integer, an event added
     /// under an id below the one kept, two under one id, too many events).
     private static func adding(_ db: Database, _ known: KnownApprovals, _ rowids: [Int64]) throws -> KnownApprovals? {
-        guard rowids.count <= 512 else { return nil }
+        guard let list = RowLevelMemo.lookable(rowids) else { return nil }
         var result = known
         var added: [Int: Int64] = [:]
-        for (index, candidate) in try approvals(db, known.names, among: rowids) {
+        for (index, candidate) in try approvals(db, known.names, among: list) {
             guard case .int64(let id) = candidate.id.storage else { return nil }
             if let kept = known.first[index] {
                 guard case .int64(let keptId) = kept.id.storage, keptId < id else { return nil }
@@ -74,11 +74,12 @@ extension GateEnforcedInvariant {
 
     /// The ids of the signals an agent created, in rowid order: kept while `signals` was only
     /// added to, with the agents' among the rows added since merged in by rowid. "An agent" is
-    /// `LIKE 'agent:%'` as SQLite's default reads text (ASCII case folded), spelled so that
-    /// `PRAGMA case_sensitive_like`, which no change count follows, cannot change it under a kept
-    /// answer (a blob, which SQLite's `LIKE` does not match here, is read as its text).
+    /// `agentWrite`'s `byAgent`.
     static func agentSignals(_ db: Database, changes: ChangeTracker?) throws -> [String] {
-        let byAgent = "lower(substr(created_by, 1, 6)) = 'agent:'"
+        let byAgent = Self.byAgent("created_by")
+        func signals(_ rows: [Row]) throws -> [(rowid: Int64, id: String)] {
+            try rows.map { (rowid: try $0.decode(Int64.self, atIndex: 0), id: try $0.decode(String.self, atIndex: 1)) }
+        }
         // Outside a session, or when `rowid` may not be the rowid (a view, a declared column
         // of that name): every row, as before.
         guard let changes, try changes.isPlainTable("signals", db) else {
@@ -86,18 +87,16 @@ extension GateEnforcedInvariant {
         }
         let kept = try RowLevelMemo.extended(
             "approvals.gate_enforced:signals", table: "signals", db: db, changes: changes,
-            dependsOn: { try $0.unreported + [$0.lineage, $0.shape(of: "signals", db)] },
+            dependsOn: { try $0.ownRowsKey(of: "signals", db) },
             extend: { known, rowids -> [(rowid: Int64, id: String)]? in
-                guard rowids.count <= 512 else { return nil }
-                let added = try Row.fetchAll(db, cached: "SELECT s.rowid, s.id FROM json_each(?) j CROSS JOIN signals s WHERE s.rowid = j.value AND \(byAgent)",
-                                             arguments: ["[" + rowids.map(String.init).joined(separator: ",") + "]"])
-                    .map { (rowid: try $0.decode(Int64.self, atIndex: 0), id: try $0.decode(String.self, atIndex: 1)) }
+                guard let list = RowLevelMemo.lookable(rowids) else { return nil }
+                let added = try signals(Row.fetchAll(db, cached: "SELECT s.rowid, s.id FROM json_each(?) j CROSS JOIN signals s WHERE s.rowid = j.value AND \(byAgent)",
+                                                     arguments: [list]))
                 // Rowids are unique: sorting the union by rowid is the scan's order.
                 return added.isEmpty ? known : (known + added).sorted { $0.rowid < $1.rowid }
             }
         ) {
-            try Row.fetchAll(db, cached: "SELECT rowid, id FROM signals WHERE \(byAgent) ORDER BY rowid")
-                .map { (rowid: try $0.decode(Int64.self, atIndex: 0), id: try $0.decode(String.self, atIndex: 1)) }
+            try signals(Row.fetchAll(db, cached: "SELECT rowid, id FROM signals WHERE \(byAgent) ORDER BY rowid"))
         }
         return kept.map(\.id)
     }

@@ -166,6 +166,13 @@ final class ChangeTracker: TransactionObserver {
         return shape
     }
 
+    /// What an answer about `table`'s rows alone depends on besides those rows: its definition,
+    /// the lineage, other processes and replacements (not the whole schema: DDL elsewhere
+    /// leaves it standing).
+    func ownRowsKey(of table: String, _ db: Database) throws -> [UInt64] {
+        try unreported + [lineage, shape(of: table, db)]
+    }
+
     /// `shape(of:)` asked of SQLite, before the first round has read the schema.
     private func queriedShape(of table: String, _ db: Database) throws -> UInt64 {
         BaselineIdentity.registerFingerprint(db)

@@ -152,6 +152,13 @@ extension RowLevelMemo {
 }
 
 extension RowLevelMemo {
+    /// Rows inserted since, as one JSON array argument for `json_each` (a statement per table,
+    /// prepared once, whatever their number); nil when there are too many to look at one by
+    /// one, and the answer is better computed again.
+    static func lookable(_ rowids: [Int64]) -> String? {
+        rowids.count <= 512 ? "[" + rowids.map(String.init).joined(separator: ",") + "]" : nil
+    }
+
     /// `extended` for an answer that reads the rows of several `tables` together (evaluations
     /// joined with their signals) and the rows of `steady` ones: kept while none of `tables` had
     /// an UPDATE or a DELETE and none of `steady` any row event, with the same definitions
