@@ -218,4 +218,21 @@ import Testing
             }
         }
     }
+
+    /// The fourth flag: the word `DELETE` or `UPDATE` anywhere in a table's text, not a part of a
+    /// longer name, so a foreign key's `ON DELETE CASCADE` is seen and `updated_at` is not.
+    @Test func theForeignKeyActionFlagIsAWordNotAPartOfAName() throws {
+        let cases: [(String, Bool)] = [
+            ("CREATE TABLE c (p REFERENCES t(id) ON DELETE CASCADE)", true), ("create table c (p references t on\nupdate set null)", true),
+            ("CREATE TABLE c (updated_at TEXT, deleted BOOLEAN, _update, update$, délete)", false), ("CREATE TABLE c (x) -- Delete", true),
+            ("CREATE TABLE c (\"update\")", true), ("CREATE TABLE c (p REFERENCES t)", false), ("UPDATE", true), ("UPDATEx", false), ("éUPDATE", false),
+        ]
+        try DatabaseQueue().inDatabase { db in
+            BaselineIdentity.registerFingerprint(db)
+            for (text, expected) in cases {
+                let flags = try #require(try Int64.fetchOne(db, sql: "SELECT rehearse_schema_flags(?)", arguments: [text]))
+                #expect((flags & SchemaTextFlags.foreignKeyAction != 0) == expected, "\(text)")
+            }
+        }
+    }
 }

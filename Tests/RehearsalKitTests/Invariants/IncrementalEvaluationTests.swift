@@ -593,6 +593,78 @@ import Testing
         }
     }
 
+    /// A probe fires its table's triggers, and a trigger can read any table: the immutability
+    /// triggers remade to abort only while `policies` has no more rows than now stop aborting
+    /// when a policy is added — a step with no event on `audit_events` — and the verdict
+    /// follows; so does the hard-override probe, whose INSERT a trigger on `decisions` starts to
+    /// skip. The full evaluation beside each one throws on any difference.
+    @Test func aProbeFollowsTheTablesItsTriggersRead() throws {
+        try Self.seededSession { db, world, evaluation in
+            let immutable = { try Self.result("immutability.audit_events", evaluation, world, db).status }
+            let override = { try Self.result("constraint.hard_override_requires_approval", evaluation, world, db).status }
+            #expect(try immutable().holds)
+            #expect(try override().holds)
+            let policies = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM policies")!
+            try db.execute(sql: """
+                DROP TRIGGER audit_events_immutable_update;
+                DROP TRIGGER audit_events_immutable_delete;
+                CREATE TRIGGER audit_events_immutable_update BEFORE UPDATE ON audit_events
+                WHEN (SELECT COUNT(*) FROM "policies") <= \(policies) BEGIN SELECT RAISE(ABORT, 'audit_events is immutable'); END;
+                CREATE TRIGGER audit_events_immutable_delete BEFORE DELETE ON main.audit_events
+                WHEN (SELECT COUNT(*) FROM [policies]) <= \(policies) BEGIN SELECT RAISE(ABORT, 'audit_events is immutable'); END;
+                CREATE TRIGGER decisions_probe_skipped BEFORE INSERT ON decisions
+                WHEN (SELECT COUNT(*) FROM `policies`) > \(policies) BEGIN SELECT RAISE(IGNORE); END;
+                """)
+            #expect(try immutable().holds)
+            #expect(try override().holds)
+            try db.execute(sql: """
+                INSERT INTO policies (id, policy_key, name, description, owner_id, created_at)
+                SELECT 'abcdef01-0000-4000-8000-000000000001', 'k-new', 'x', 'y', owner_id, created_at FROM policies LIMIT 1
+                """)
+            #expect(Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note).contains { $0.contains("UPDATE of a row succeeded") })
+            #expect(Self.evidence(try Self.result("constraint.hard_override_requires_approval", evaluation, world, db)).map(\.note).contains { $0.contains("was accepted") })
+        }
+    }
+
+    /// The triggers may read the probed table's own rows (then a row added can change what the
+    /// probe does, where otherwise only the first row matters), or read through a view (then
+    /// any change at all counts).
+    @Test func aProbeFollowsItsOwnTableAndViewsWhenItsTriggersReadThem() throws {
+        for source in ["audit_events", "every_event"] {
+            try Self.seededSession { db, world, evaluation in
+                let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_events")!
+                try db.execute(sql: """
+                    CREATE VIEW every_event AS SELECT * FROM audit_events;
+                    DROP TRIGGER audit_events_immutable_update;
+                    CREATE TRIGGER audit_events_immutable_update BEFORE UPDATE ON audit_events
+                    WHEN (SELECT COUNT(*) FROM \(source)) <= \(events) BEGIN SELECT RAISE(ABORT, 'audit_events is immutable'); END;
+                    """)
+                #expect(try Self.result("immutability.audit_events", evaluation, world, db).status.holds, "\(source)")
+                try db.execute(sql: "INSERT INTO audit_events (occurred_at, actor, action, entity_type) VALUES ('2026-01-14T09:00:00Z', 'user:x', 'note', 'note')")
+                let notes = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
+                #expect(notes.contains { $0.contains("UPDATE of a row succeeded") }, "\(source): \(notes)")
+            }
+        }
+    }
+
+    /// A DELETE of a parent reaches the rows of a child whose foreign key has an action (here
+    /// `SET NULL`, which a NOT NULL column refuses; the probe defers the keys, which defers
+    /// `RESTRICT` too): a row added to that child changes what the probe's DELETE does, with no
+    /// event on the probed table.
+    @Test func aProbeFollowsTheChildrenAForeignKeyActionReaches() throws {
+        try Self.seededSession { db, world, evaluation in
+            try db.execute(sql: """
+                DROP TRIGGER audit_events_immutable_delete;
+                CREATE TABLE k_note (id INTEGER PRIMARY KEY, event INTEGER NOT NULL REFERENCES audit_events(id) ON DELETE SET NULL);
+                """)
+            let before = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
+            #expect(before.contains { $0.contains("DELETE of a row succeeded") }, "\(before)")
+            try db.execute(sql: "INSERT INTO k_note (event) SELECT id FROM audit_events ORDER BY rowid LIMIT 1")
+            let after = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
+            #expect(after.contains { $0.contains("DELETE failed, but not by the trigger") }, "\(after)")
+        }
+    }
+
     /// Two tables whose names Swift holds equal (`café` in one code point and in two) are two
     /// tables to SQLite: each keeps its own keys and its own orphans (the session compares with a
     /// full evaluation at every step).

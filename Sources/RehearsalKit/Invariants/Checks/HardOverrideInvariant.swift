@@ -4,7 +4,8 @@ import GRDB
 /// override without approval (probed in a rolled-back savepoint), and no stored row violates it
 /// (rows can be written behind its back, e.g. with `PRAGMA ignore_check_constraints`).
 struct HardOverrideInvariant: Invariant {
-    var reads: InvariantReads { .tables("decisions") }
+    // The probe's INSERT fires the table's triggers.
+    var reads: InvariantReads { InvariantReads(tables: ["decisions"], firesTriggers: true) }
 
     var info: InvariantInfo {
         InvariantInfo(

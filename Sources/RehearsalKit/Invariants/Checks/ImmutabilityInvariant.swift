@@ -4,7 +4,7 @@ import GRDB
 /// real row really abort. The probe runs in a savepoint that is always rolled back, so the
 /// check never changes data, even when the trigger is missing and the statements go through.
 struct ImmutabilityInvariant: Invariant {
-    var reads: InvariantReads { InvariantReads(tables: [table]) }
+    var reads: InvariantReads { InvariantReads(tables: [table], firesTriggers: true) }
 
     let table: String
     /// A column to "update" to its own value: any UPDATE must fire the trigger.
@@ -33,11 +33,13 @@ struct ImmutabilityInvariant: Invariant {
         if try TriggerState.isDisabled(db, "\(table)_immutable", changes: context.changes) {
             evidence.append(Evidence(table: table, note: "trigger \(table)_immutable is disabled (tgenabled = D)"))
         }
-        // The probe's outcome is the triggers' (the schema, their states) on the table's first
-        // row: it stands while the table was only added to and its first row is the same.
+        // The probe's outcome is the triggers' (the schema, their states, what else they read) on
+        // the table's first row: it stands while the table was only added to and its first row is
+        // the same — unless a trigger reads the table's own rows, which `triggerInputs` then follows.
         let first = try Int64.fetchOne(db, cached: "SELECT rowid FROM \(table) ORDER BY rowid LIMIT 1")
         evidence += try RowLevelMemo.remembered("immutability.probe:\(table):\(first.map(String.init) ?? "empty")", table: table,
-                                                db: db, changes: context.changes, dependsOn: \.epoch, newRowsMatter: { _ in false }) { try probe(db, first: first) }
+                                                db: db, changes: context.changes, dependsOn: { $0.epoch + $0.triggerInputs() },
+                                                newRowsMatter: { _ in false }) { try probe(db, first: first) }
         // The data too: the rows the baseline had are all there, unchanged, whatever path a
         // change took (a replace, triggers disabled and re-enabled, a restore glitch).
         let byIdentity = try BaselineIdentity.isRecorded(db, changes: context.changes)

@@ -81,6 +81,7 @@ final class ChangeTracker: TransactionObserver {
             // after DDL.
             BaselineIdentity.registerFingerprint(db)
             var objects = Set<Int64>(), tables = Set<String>()
+            triggersReadAnything = false
             // Each object's kind, and what its text says of it (ASCII case folded, as `COLLATE
             // NOCASE` does; not `LIKE`, which `PRAGMA case_sensitive_like` changes): the same scan
             // answers `shape(of:)` and `isPlainTable` for every name, without a query per table
@@ -89,12 +90,16 @@ final class ChangeTracker: TransactionObserver {
             // table (a column named so errs on the safe side). The letters tests are one pass over
             // each table's bytes (`SchemaTextFlags`), for tables only: the answers are asked of
             // tables, and the indexes' and triggers' texts are most of the schema's.
+            // A trigger's text comes whole: the names its body mentions are read from it
+            // (`triggerInputs`).
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT rehearse_fingerprint('main', type, name, tbl_name, rootpage, sql), type, name, 0,
-                       CASE WHEN type = 'table' THEN rehearse_schema_flags(sql) ELSE 0 END, rehearse_fingerprint(sql)
+                       CASE WHEN type = 'table' THEN rehearse_schema_flags(sql) ELSE 0 END, rehearse_fingerprint(sql),
+                       CASE WHEN type = 'trigger' THEN sql END
                 FROM main.sqlite_master
                 UNION ALL SELECT rehearse_fingerprint('temp', type, name, tbl_name, rootpage, sql), type, name, 1,
-                       CASE WHEN type = 'table' THEN rehearse_schema_flags(sql) ELSE 0 END, rehearse_fingerprint(sql)
+                       CASE WHEN type = 'table' THEN rehearse_schema_flags(sql) ELSE 0 END, rehearse_fingerprint(sql),
+                       CASE WHEN type = 'trigger' THEN sql END
                 FROM temp.sqlite_master
                 """)
             // The indexes SQLite makes for a table's PRIMARY KEY and UNIQUE constraints come with
@@ -102,11 +107,17 @@ final class ChangeTracker: TransactionObserver {
             var companions = Set<Int64>()
             var named: [String: [SchemaObject]] = [:], mainTables: [String] = []
             var withoutRowid = false
+            var mentioned = Set<String>(), actionTables: [String] = []
             while let row = try rows.next() {
                 let name: String = row[2], type: String = row[1], fingerprint: Int64 = row[0], temp: Bool = row[3]
                 // A table without text (none should be) is taken to mention a rowid: nothing kept.
                 let flags: Int64? = row[4]
                 if let flags, flags & SchemaTextFlags.withoutRowid != 0 { withoutRowid = true }
+                // No text, no knowing: taken to have an action.
+                if type == "table" && (flags ?? SchemaTextFlags.foreignKeyAction) & SchemaTextFlags.foreignKeyAction != 0 { actionTables.append(name) }
+                if type == "trigger" {
+                    if case .string(let text) = (row[6] as DatabaseValue).storage { mentioned.formUnion(TriggerBody.names(in: text).map(Self.folded)) } else { triggersReadAnything = true }
+                }
                 objects.insert(fingerprint)
                 if type == "table" { tables.insert(name.lowercased()) }
                 if !temp && type == "table" { mainTables.append(name) }
@@ -117,6 +128,7 @@ final class ChangeTracker: TransactionObserver {
             }
             objectsByName = named
             hasWithoutRowidTable = withoutRowid
+            followTriggerInputs(mentioned: mentioned, actionTables: actionTables)
             viewLike = [:]
             // SQLite's BINARY order, as `ORDER BY name` gives it.
             self.mainTables = mainTables.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -171,6 +183,33 @@ final class ChangeTracker: TransactionObserver {
     /// leaves it standing).
     func ownRowsKey(of table: String, _ db: Database) throws -> [UInt64] {
         try unreported + [lineage, shape(of: table, db)]
+    }
+
+    /// What a statement that fires triggers (a probe's UPDATE, DELETE or INSERT, rolled back)
+    /// depends on besides the schema and the bookkeeping: the change counts of every table a
+    /// trigger's `WHEN` or body names (`TriggerBody`) — in main and temp, since one trigger's
+    /// writes fire others' — and of every table whose foreign keys have an `ON DELETE` or
+    /// `ON UPDATE` action (a DELETE of a parent reaches its rows, and their triggers); every
+    /// change at all when a trigger names a view or a virtual table (their rows are other
+    /// tables'), or before the schema was read. The shipped schema's triggers read
+    /// `rehearse_trigger_state` alone.
+    func triggerInputs() -> [UInt64] {
+        guard objectsByName != nil, !triggersReadAnything else { return [total] }
+        return triggerTables.map { version(of: $0) }
+    }
+    /// The tables `triggerInputs` follows (lower-cased, in order), and whether it follows every change.
+    private(set) var triggerTables: [String] = []
+    private var triggersReadAnything = false
+
+    private func followTriggerInputs(mentioned: Set<String>, actionTables: [String]) {
+        var tables = Set(actionTables.map { $0.lowercased() })
+        for name in mentioned {
+            for object in objectsByName?[name] ?? [] {
+                if object.type == "view" || object.isVirtual { triggersReadAnything = true }
+                if object.type == "table" { tables.insert(object.name.lowercased()) }
+            }
+        }
+        triggerTables = tables.sorted()
     }
 
     /// `shape(of:)` asked of SQLite, before the first round has read the schema.

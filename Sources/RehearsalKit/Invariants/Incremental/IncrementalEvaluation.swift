@@ -44,8 +44,10 @@ public final class IncrementalEvaluation {
         var always: Bool
         var world: [WorldPart]
         var expectedRevision: Bool
+        var firesTriggers: Bool
 
         init(_ reads: InvariantReads) {
+            firesTriggers = reads.firesTriggers
             tables = reads.tables.sorted()
             allTables = reads.allTables
             always = reads.always
@@ -178,6 +180,7 @@ public final class IncrementalEvaluation {
                 if tracker.resolvesToViewOrVirtualTable(table) { key.append(tracker.total) }
             }
         }
+        if plan.firesTriggers { key += tracker.triggerInputs() }
         for part in plan.world { key.append(world.versions[part]) }
         // A caller may expect another revision than the world does (a drill's incident).
         if plan.expectedRevision { key.append(UInt64(truncatingIfNeeded: (expectedRevision ?? "").hashValue)) }

@@ -15,12 +15,16 @@ public struct InvariantReads: Sendable, Equatable {
     /// Re-evaluated after every step, whatever changed (the default for an invariant that
     /// declares nothing).
     public var always: Bool
+    /// Runs a statement that fires triggers (a probe rolled back): its verdict depends on
+    /// whatever those triggers read too (`ChangeTracker.triggerInputs`).
+    public var firesTriggers: Bool
 
-    public init(tables: Set<String> = [], allTables: Bool = false, world: Set<WorldPart> = [], always: Bool = false) {
+    public init(tables: Set<String> = [], allTables: Bool = false, world: Set<WorldPart> = [], always: Bool = false, firesTriggers: Bool = false) {
         self.tables = tables
         self.allTables = allTables
         self.world = world
         self.always = always
+        self.firesTriggers = firesTriggers
     }
 
     public static let everything = InvariantReads(allTables: true, world: Set(WorldPart.allCases), always: true)
