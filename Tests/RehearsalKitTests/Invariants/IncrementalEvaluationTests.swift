@@ -662,6 +662,21 @@ import Testing
             try db.execute(sql: "INSERT INTO k_note (event) SELECT id FROM audit_events ORDER BY rowid LIMIT 1")
             let after = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
             #expect(after.contains { $0.contains("DELETE failed, but not by the trigger") }, "\(after)")
+            // With the keys off, no action runs: nothing changed but a setting of the connection.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            let off = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
+            #expect(off.contains { $0.contains("DELETE of a row succeeded") }, "\(off)")
+        }
+    }
+
+    /// `PRAGMA ignore_check_constraints` lets the probe's hard override through with no row event
+    /// and no DDL: the verdict follows the setting.
+    @Test func aProbeFollowsTheConnectionsSettings() throws {
+        try Self.seededSession { db, world, evaluation in
+            #expect(try Self.result("constraint.hard_override_requires_approval", evaluation, world, db).status.holds)
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            let notes = Self.evidence(try Self.result("constraint.hard_override_requires_approval", evaluation, world, db)).map(\.note)
+            #expect(notes.contains { $0.contains("was accepted") }, "\(notes)")
         }
     }
 

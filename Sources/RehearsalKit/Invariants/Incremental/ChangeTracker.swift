@@ -145,6 +145,9 @@ final class ChangeTracker: TransactionObserver {
             plain = [:]
         }
         lastVersions = byTable
+        // Connection settings no change count follows, which change what a probe's statement does.
+        let settings = try Row.fetchOne(db, cached: "SELECT * FROM pragma_foreign_keys, pragma_recursive_triggers, pragma_ignore_check_constraints")
+        probeSettings = (0..<3).map { UInt64(bitPattern: (settings?[$0] as Int64?) ?? -1) }
         thisRound = [:]
         tablesThisRound = [:]
         revisionThisRound = nil
@@ -186,7 +189,8 @@ final class ChangeTracker: TransactionObserver {
     }
 
     /// What a statement that fires triggers (a probe's UPDATE, DELETE or INSERT, rolled back)
-    /// depends on besides the schema and the bookkeeping: the change counts of every table a
+    /// depends on besides the schema and the bookkeeping: three settings of the connection
+    /// (`probeSettings`), the change counts of every table a
     /// trigger's `WHEN` or body names (`TriggerBody`) — in main and temp, since one trigger's
     /// writes fire others' — and of every table whose foreign keys have an `ON DELETE` or
     /// `ON UPDATE` action (a DELETE of a parent reaches its rows, and their triggers); every
@@ -194,9 +198,13 @@ final class ChangeTracker: TransactionObserver {
     /// tables'), or before the schema was read. The shipped schema's triggers read
     /// `rehearse_trigger_state` alone.
     func triggerInputs() -> [UInt64] {
-        guard objectsByName != nil, !triggersReadAnything else { return [total] }
-        return triggerTables.map { version(of: $0) }
+        guard objectsByName != nil, !triggersReadAnything else { return probeSettings + [total] }
+        return probeSettings + triggerTables.map { version(of: $0) }
     }
+    /// `PRAGMA foreign_keys` (whether a foreign key's actions run), `recursive_triggers` and
+    /// `ignore_check_constraints` (an INSERT the constraint refused goes through) this round: a
+    /// script can set them with no row event and no DDL.
+    private var probeSettings: [UInt64] = []
     /// The tables `triggerInputs` follows (lower-cased, in order), and whether it follows every change.
     private(set) var triggerTables: [String] = []
     private var triggersReadAnything = false
