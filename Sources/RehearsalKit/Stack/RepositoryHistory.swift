@@ -35,6 +35,18 @@ public enum RepositoryHistory {
     /// The repository with v2.0.0 on `main` and Sprint 3 on `origin/main` (before the deploy's
     /// `git pull`), or with `main` already at the merge (`code: sprint3`).
     public static func repository(chain: RevisionChain, deployed: Bool) -> Repository {
+        // A function of the revisions' ids alone, built for every world (each scenario's, each
+        // explored history's): two thirds of a world's making were hashing these commits again.
+        built.value(Key(revisions: chain.revisions.map(\.id), deployed: deployed)) { build(chain: chain, deployed: deployed) }
+    }
+
+    private struct Key: Hashable {
+        var revisions: [String]
+        var deployed: Bool
+    }
+    private static let built = ProcessMemo<Key, Repository>(limit: 16)
+
+    private static func build(chain: RevisionChain, deployed: Bool) -> Repository {
         let split = chain.index(of: "005_add_immutability_triggers").map { $0 + 1 } ?? chain.revisions.count
         let releaseMigrations = chain.revisions[..<split].map { migrationPath($0.id) }
         let laterMigrations = chain.revisions[split...].map { migrationPath($0.id) }
