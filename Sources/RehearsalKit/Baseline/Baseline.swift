@@ -29,13 +29,18 @@ public struct Baseline: Sendable, Equatable {
     public var latestAuditTime: String?
     public var userRoles: [String: UserRole]
 
+    private static let countsQuery = "SELECT " + tables.map { "(SELECT COUNT(*) FROM \($0))" }.joined(separator: ", ")
+
     /// Runs 1.2's queries.
     public static func capture(_ db: Database, label: String = "pre-deploy") throws -> Baseline {
         for table in tables where try !db.hasTable(table) {
             throw BaselineError.notMigrated(missingTable: table)
         }
+        // The nine counts in one statement: each statement prepared is most of a count's cost on
+        // a connection that has not run it yet, as every scenario's has not.
+        let row = try Row.fetchOne(db, cached: Self.countsQuery)!
         var counts: [String: Int] = [:]
-        for table in tables { counts[table] = try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM \(table)")! }
+        for (index, table) in tables.enumerated() { counts[table] = row[index] }
         let decisions = try Row.fetchAll(db, cached: "SELECT decision_type, is_hard_override, COUNT(*) FROM decisions GROUP BY decision_type, is_hard_override ORDER BY 1, 2")
             .map { Bucket(key: ["decision_type": .string($0[0]), "is_hard_override": .bool($0[1])], count: $0[2]) }
         let exceptions = try Row.fetchAll(db, cached: "SELECT status, COUNT(*) FROM exceptions GROUP BY status ORDER BY 1")

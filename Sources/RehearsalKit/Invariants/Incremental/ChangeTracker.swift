@@ -116,7 +116,13 @@ final class ChangeTracker: TransactionObserver {
                 // No text, no knowing: taken to have an action.
                 if type == "table" && (flags ?? SchemaTextFlags.foreignKeyAction) & SchemaTextFlags.foreignKeyAction != 0 { actionTables.append(name) }
                 if type == "trigger" {
-                    if case .string(let text) = (row[6] as DatabaseValue).storage { mentioned.formUnion(TriggerBody.names(in: text).map(Self.folded)) } else { triggersReadAnything = true }
+                    if case .string(let text) = (row[6] as DatabaseValue).storage {
+                        // The same text names the same tables on any connection: each scenario's
+                        // schema has the triggers the first one read.
+                        mentioned.formUnion(Self.namesByText.value((row[5] as Int64?) ?? 0) { Array(Set(TriggerBody.names(in: text).map(Self.folded))) })
+                    } else {
+                        triggersReadAnything = true
+                    }
                 }
                 objects.insert(fingerprint)
                 if type == "table" { tables.insert(name.lowercased()) }
@@ -146,8 +152,9 @@ final class ChangeTracker: TransactionObserver {
         }
         lastVersions = byTable
         // Connection settings no change count follows, which change what a probe's statement does.
-        let settings = try Row.fetchOne(db, cached: "SELECT * FROM pragma_foreign_keys, pragma_recursive_triggers, pragma_ignore_check_constraints")
-        probeSettings = (0..<3).map { UInt64(bitPattern: (settings?[$0] as Int64?) ?? -1) }
+        // Three statements prepared once per schema (the table-valued `pragma_…` forms prepare the
+        // PRAGMA again inside at every call).
+        probeSettings = try Self.probeSettingPragmas.map { try UInt64(bitPattern: Int64.fetchOne(db, cached: $0) ?? -1) }
         thisRound = [:]
         tablesThisRound = [:]
         revisionThisRound = nil
@@ -205,6 +212,9 @@ final class ChangeTracker: TransactionObserver {
     /// `ignore_check_constraints` (an INSERT the constraint refused goes through) this round: a
     /// script can set them with no row event and no DDL.
     private var probeSettings: [UInt64] = []
+    private static let probeSettingPragmas = ["PRAGMA foreign_keys", "PRAGMA recursive_triggers", "PRAGMA ignore_check_constraints"]
+    /// The names a trigger's body mentions (folded), by the fingerprint of its text, for the process.
+    private static let namesByText = ProcessMemo<Int64, [String]>(limit: 10_000)
     /// The tables `triggerInputs` follows (lower-cased, in order), and whether it follows every change.
     private(set) var triggerTables: [String] = []
     private var triggersReadAnything = false
