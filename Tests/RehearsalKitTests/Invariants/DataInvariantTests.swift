@@ -102,6 +102,26 @@ import Testing
         }
     }
 
+    /// The constraint dropped by remaking the table without it (SQLite cannot drop a constraint):
+    /// it is reported as not declared, and the probe's hard override goes through.
+    @Test func hardOverrideConstraintRemovedIsReportedAsNotDeclared() throws {
+        let (queue, _) = try makeSeededDatabase()
+        try queue.writeWithoutTransaction { db in
+            let text = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'decisions'")!
+            let clause = try #require(text.range(of: ",\n    CONSTRAINT ck_hard_override_requires_approval CHECK"))
+            // The clause ends where the table's closing parenthesis line starts.
+            let end = try #require(text.range(of: "\n)", range: clause.upperBound..<text.endIndex))
+            let without = (String(text[..<clause.lowerBound]) + String(text[end.lowerBound...])).replacingOccurrences(of: "CREATE TABLE decisions", with: "CREATE TABLE decisions_new")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: without)
+            try db.execute(sql: "INSERT INTO decisions_new SELECT * FROM decisions; DROP TABLE decisions; ALTER TABLE decisions_new RENAME TO decisions")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let notes = try evaluate("constraint.hard_override_requires_approval", db).evidence.map(\.note)
+            #expect(notes == ["constraint ck_hard_override_requires_approval is not declared",
+                              "a hard override without approval was accepted (rolled back by the check)"], "\(notes)")
+        }
+    }
+
     @Test func anOrphanedEvidencePackIsReportedWithItsRowAndColumn() throws {
         let (queue, _) = try makeSeededDatabase()
         try queue.writeWithoutTransaction { db in
