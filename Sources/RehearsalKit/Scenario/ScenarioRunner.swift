@@ -12,9 +12,16 @@ public struct ScenarioRunner {
     /// `rehearse run --lenient` checks named expectations only, as scenario files written before
     /// the rule were checked.
     public var strict = true
-    /// Wraps the phases of a run (`setup`, `steps`, `invariants`) so a benchmark can time them;
-    /// the engine itself never reads a clock.
+    /// Wraps the phases of a run (`setup`, `world`, `steps`, `invariants`, `expectations`,
+    /// `scrubbing`, `record`) so a benchmark can time them; the engine itself never reads a clock.
     public var phase: (String, () throws -> Void) throws -> Void = { _, body in try body() }
+
+    /// `body`'s value, timed as the phase `name` (`phase`).
+    private func timed<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        var value: T?
+        try phase(name) { value = try body() }
+        return value!
+    }
     /// Also evaluate every invariant after every step and fail on any difference with the
     /// incremental evaluation (the test suite's proof that the two agree).
     public var verifyIncremental = false
@@ -55,23 +62,27 @@ public struct ScenarioRunner {
         let queue = try DatabaseOpener.open(path: nil)
         return try queue.writeWithoutTransaction { db in
             try phase("setup") { try setUp(db, for: scenario, seed: seed) }
-            let world = makeWorld(scenario, seed: seed)
-            world.evaluation.attach(to: db)
+            let world = try timed("world") {
+                let world = makeWorld(scenario, seed: seed)
+                world.evaluation.attach(to: db)
+                return world
+            }
             var observer = GoNoGoObserver(revision: try MigrationBookkeeping.currentRevision(db), world: world, startsDeployed: scenario.code == .sprint3)
             var records: [StepRecord] = []
             for (index, step) in scenario.steps.enumerated() {
                 let record = try perform(step, number: index + 1, db: db, world: world, tolerate: scenario.tolerate)
-                observer.observe(step.action, record, db: db, world: world)
+                try phase("record") { observer.observe(step.action, record, db: db, world: world) }
                 records.append(record)
             }
-            let final = try? Baseline.capture(db, label: "post-deploy")
+            // The record's end: the state left (1.2's queries again) and Checklist 4.5's table.
+            let (final, toolGate) = try timed("record") { ((try? Baseline.capture(db, label: "post-deploy")), try ToolGateTable.derive(db)) }
             var record = ScenarioRecord(
                 file: scenario.file, name: scenario.name, description: scenario.description, tags: scenario.tags, seed: seed,
                 steps: records, baseline: world.baseline, finalState: final, toolResults: world.toolResults,
                 goNoGo: observer.items(final: records.last, world: world, scenarioPassed: records.allSatisfy(\.passed)))
             record.checklist = scenario.checklist.file
             record.plansRun = scenario.steps.compactMap { if case .rollback(let plan, _) = $0.action { return plan }; return nil }
-            record.toolGate = try ToolGateTable.derive(db)
+            record.toolGate = toolGate
             return record
         }
     }
@@ -104,7 +115,9 @@ public struct ScenarioRunner {
         let (output, value, exit, failure) = (result.lines, result.value, result.exit, result.failure)
         var invariants: [InvariantResult] = []
         try phase("invariants") { invariants = try world.evaluation.evaluate(world.invariantContext(db)) }
-        var expectations = try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
+        var expectations = try timed("expectations") {
+            try ExpectationChecker.check(step.expect, failure: failure, value: value, output: output, invariants: invariants, db: db, now: world.clock, exit: exit)
+        }
         if strict {
             let expected = Set(step.expect.broken).union(tolerate)
             for result in invariants where result.status.isBroken && !expected.contains(result.info.id) {
@@ -120,11 +133,13 @@ public struct ScenarioRunner {
         }
         // Expectations read the raw output; the record keeps it scrubbed, so no report in any
         // format carries a name or an address: the placeholder says which type stood where.
-        let scanner = (try? world.evaluation.peopleScanner(db)) ?? PIIScanner(people: [])
-        return StepRecord(number: number, line: step.line, action: scanner.scrub(text: step.label ?? step.action.summary).text, succeeded: failure == nil,
-                          output: output.map { scanner.scrub(text: $0).text }, error: failure.map { scanner.scrub(text: $0).text },
-                          value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock,
-                          expectedBroken: Set(step.expect.broken).union(tolerate))
+        return try timed("scrubbing") {
+            let scanner = (try? world.evaluation.peopleScanner(db)) ?? PIIScanner(people: [])
+            return StepRecord(number: number, line: step.line, action: scanner.scrub(text: step.label ?? step.action.summary).text, succeeded: failure == nil,
+                              output: output.map { scanner.scrub(text: $0).text }, error: failure.map { scanner.scrub(text: $0).text },
+                              value: value.map { scanner.scrub($0).value }, expectations: expectations, invariants: invariants, time: world.clock,
+                              expectedBroken: Set(step.expect.broken).union(tolerate))
+        }
     }
 
     /// Performs one action with a step's all-or-nothing rule: a transactional action that fails

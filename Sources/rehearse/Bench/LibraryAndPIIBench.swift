@@ -50,6 +50,9 @@ enum LibraryAndPIIBench {
                      engine / Double(repeats), (totals["steps"] ?? 0) / Double(repeats), 100 * (totals["steps"] ?? 0) / engine,
                      (totals["invariants"] ?? 0) / Double(repeats), 100 * (totals["invariants"] ?? 0) / engine, Double(steps) / engine))
         printBreakdown()
+        // What a run does besides steps and invariants (its set-up is on the first line).
+        let outside = ["world", "expectations", "scrubbing", "record"].map { String(format: "%@ %.3f s", $0, (totals[$0] ?? 0) / Double(repeats)) }
+        print("  besides the engine, per pass on one thread: " + outside.joined(separator: ", ") + " (the record: Go/No-Go, the final state, Checklist 4.5's table)")
         // The timer's totals are not shared across threads: off for what follows.
         InvariantCatalog.timer = { _, body in try body() }
         // What `rehearse run` does: the scenarios on every core at once. Measured whole, each
