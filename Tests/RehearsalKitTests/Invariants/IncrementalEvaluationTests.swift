@@ -630,7 +630,8 @@ import Testing
     /// probe does, where otherwise only the first row matters), or read through a view (then
     /// any change at all counts).
     @Test func aProbeFollowsItsOwnTableAndViewsWhenItsTriggersReadThem() throws {
-        for source in ["audit_events", "every_event"] {
+        // A table named by a string, as SQLite allows (`FROM 'audit_events'`), counts too.
+        for source in ["audit_events", "every_event", "'audit_events'"] {
             try Self.seededSession { db, world, evaluation in
                 let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_events")!
                 try db.execute(sql: """
@@ -666,6 +667,37 @@ import Testing
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             let off = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
             #expect(off.contains { $0.contains("DELETE of a row succeeded") }, "\(off)")
+        }
+    }
+
+    /// Some of what a trigger can read moves no change count: `sqlite_sequence`, which an
+    /// AUTOINCREMENT insert writes with no row event of its own; `sqlite_stat1`, which `ANALYZE`
+    /// rewrites with none; a table-valued PRAGMA. A trigger that names one is probed at every round.
+    @Test func aProbeFollowsWhatNoChangeCountFollows() throws {
+        let cases: [(setUp: String, reads: String, change: String)] = [
+            ("CREATE TABLE k_log (id INTEGER PRIMARY KEY AUTOINCREMENT, x); INSERT INTO k_log (x) VALUES (1)",
+             "(SELECT seq FROM sqlite_sequence WHERE name = 'k_log') < 100", "INSERT INTO k_log (id, x) VALUES (1000, 2)"),
+            ("CREATE TABLE k_stat (x); CREATE INDEX k_stat_x ON k_stat (x); ANALYZE k_stat",
+             "NOT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = 'k_stat' AND stat LIKE '5%')", "INSERT INTO k_stat VALUES (1), (2), (3), (4), (5); ANALYZE k_stat"),
+            // The file's size, past what it is now (the placeholder) by a few pages.
+            ("CREATE TABLE k_pages (x)", "(SELECT page_count FROM pragma_page_count) < PAGES",
+             "INSERT INTO k_pages SELECT printf('%.3000c', 'x') FROM audit_events"),
+        ]
+        for (index, (setUp, reads, change)) in cases.enumerated() {
+            try Self.seededSession { db, world, evaluation in
+                try db.execute(sql: setUp)
+                let pages = try Int.fetchOne(db, sql: "PRAGMA page_count")! + 4
+                try db.execute(sql: """
+                    DROP TRIGGER audit_events_immutable_update;
+                    CREATE TRIGGER audit_events_immutable_update BEFORE UPDATE ON audit_events
+                    WHEN \(reads.replacingOccurrences(of: "PAGES", with: String(pages))) BEGIN SELECT RAISE(ABORT, 'audit_events is immutable'); END;
+                    """)
+                #expect(try Self.result("immutability.audit_events", evaluation, world, db).status.holds, "case \(index)")
+                // The full evaluation beside each one throws on any difference.
+                try db.execute(sql: change)
+                let notes = Self.evidence(try Self.result("immutability.audit_events", evaluation, world, db)).map(\.note)
+                #expect(notes.contains { $0.contains("UPDATE of a row succeeded") }, "case \(index): \(notes)")
+            }
         }
     }
 

@@ -4,7 +4,8 @@ import Testing
 /// The names a trigger's body mentions, read with SQLite's lexical rules.
 @Suite struct TriggerBodyTests {
     /// The header (the trigger's name, the table it is on, the columns of `UPDATE OF`) is left
-    /// out; strings and comments are skipped; each kind of quoted name comes out unquoted.
+    /// out; comments are skipped; each kind of quoted name, and each string, comes out whole and
+    /// unquoted (SQLite takes `FROM 't'` for the table `t`).
     @Test func theBodysNamesComeOutAndTheHeadersDoNot() {
         let text = """
             CREATE TRIGGER IF NOT EXISTS "audit_events_x" BEFORE UPDATE OF actor, action ON main . audit_events
@@ -15,10 +16,10 @@ import Testing
             END
             """
         let names = TriggerBody.names(in: text)
-        for expected in ["rehearse_trigger_state", "a \"quoted\" name", "brackets", "back`ticks"] {
+        for expected in ["rehearse_trigger_state", "a \"quoted\" name", "brackets", "back`ticks", "signals", "audit_events is immutable"] {
             #expect(names.contains(expected), "\(expected) in \(names)")
         }
-        for unexpected in ["audit_events_x", "audit_events", "actor", "signals", "policies", "users", "main", "e5"] {
+        for unexpected in ["audit_events_x", "audit_events", "actor", "policies", "users", "main", "e5"] {
             #expect(!names.contains(unexpected), "\(unexpected) in \(names)")
         }
     }
@@ -30,5 +31,18 @@ import Testing
         #expect(names.filter { $0 == "events" }.count == 1)
         // No `ON`: nothing is taken for a header.
         #expect(TriggerBody.names(in: "SELECT x FROM y").contains("y"))
+    }
+}
+
+/// The hard-override check's constraint is found by its whole name.
+@Suite struct ConstraintNameTests {
+    @Test func theConstraintIsFoundByItsWholeName() {
+        #expect(HardOverrideInvariant.namesTheConstraint("CONSTRAINT ck_hard_override_requires_approval CHECK (x)"))
+        #expect(HardOverrideInvariant.namesTheConstraint("CHECK constraint failed: ck_hard_override_requires_approval"))
+        #expect(HardOverrideInvariant.namesTheConstraint("\"ck_hard_override_requires_approval\""))
+        #expect(!HardOverrideInvariant.namesTheConstraint("CONSTRAINT ck_hard_override_requires_approval_v2 CHECK (x)"))
+        #expect(!HardOverrideInvariant.namesTheConstraint("CONSTRAINT xck_hard_override_requires_approval CHECK (x)"))
+        #expect(!HardOverrideInvariant.namesTheConstraint("CONSTRAINT ck_hard_override_requires_approval\u{301} CHECK (x)"))
+        #expect(!HardOverrideInvariant.namesTheConstraint("ck_hard_override"))
     }
 }

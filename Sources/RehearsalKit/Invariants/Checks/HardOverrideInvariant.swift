@@ -14,16 +14,28 @@ struct HardOverrideInvariant: Invariant {
             source: "Data Invariants, 4.1", severity: .critical)
     }
 
+    /// Whether `text` has the constraint's name as a whole name: not inside a longer one
+    /// (`…_approval_v2` is another constraint, and so is the name with a combining accent after
+    /// it). Bytes compared, not characters: the table's text is kilobytes of CHECK constraints,
+    /// and Foundation's search through it was a sixth of this check.
+    static func namesTheConstraint(_ text: String) -> Bool {
+        let name = Array("ck_hard_override_requires_approval".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= name.count else { return false }
+        for start in 0...(bytes.count - name.count) where bytes[start] == name[0] {
+            guard bytes[start..<(start + name.count)].elementsEqual(name) else { continue }
+            let end = start + name.count
+            if (start == 0 || !SchemaTextFlags.isIdentifierByte(bytes[start - 1])) && (end == bytes.count || !SchemaTextFlags.isIdentifierByte(bytes[end])) { return true }
+        }
+        return false
+    }
+
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("003_create_exceptions_decisions") { return notYet }
         let db = context.db
         var evidence: [Evidence] = []
-        // Looked for by SQLite in its own bytes: the text is kilobytes of CHECK constraints, and
-        // Foundation's search through it was a sixth of this check.
-        let declared = try Bool.fetchOne(db, cached: """
-            SELECT COALESCE((SELECT instr(sql, 'ck_hard_override_requires_approval') > 0 FROM sqlite_master WHERE type = 'table' AND name = 'decisions'), 0)
-            """) ?? false
-        if !declared {
+        let sql = try String.fetchOne(db, cached: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'decisions'") ?? ""
+        if !Self.namesTheConstraint(sql) {
             evidence.append(Evidence(table: "decisions", note: "constraint ck_hard_override_requires_approval is not declared"))
         }
         try db.inSavepoint {
@@ -34,7 +46,7 @@ struct HardOverrideInvariant: Invariant {
                     VALUES (\(ProbeRows.id), \(ProbeRows.id), 'escalate', 1, 'rehearse probe', \(ProbeRows.id), \(ProbeRows.time))
                     """).execute()
                 evidence.append(Evidence(table: "decisions", note: "a hard override without approval was accepted (rolled back by the check)"))
-            } catch let error as DatabaseError where (error.message ?? "").contains("ck_hard_override_requires_approval") {
+            } catch let error as DatabaseError where Self.namesTheConstraint(error.message ?? "") {
                 // Rejected by name: enforced.
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 // Rejected by something else first (a trigger, a unique id): the probe says nothing.

@@ -151,6 +151,7 @@ final class ChangeTracker: TransactionObserver {
             plain = [:]
         }
         lastVersions = byTable
+        rounds &+= 1
         // Connection settings no change count follows, which change what a probe's statement does.
         // Three statements prepared once per schema (the table-valued `pragma_…` forms prepare the
         // PRAGMA again inside at every call).
@@ -205,9 +206,18 @@ final class ChangeTracker: TransactionObserver {
     /// tables'), or before the schema was read. The shipped schema's triggers read
     /// `rehearse_trigger_state` alone.
     func triggerInputs() -> [UInt64] {
+        if triggersReadUntracked { return probeSettings + [rounds] }
         guard objectsByName != nil, !triggersReadAnything else { return probeSettings + [total] }
         return probeSettings + triggerTables.map { version(of: $0) }
     }
+    /// Whether a trigger names something no change count follows: SQLite's own tables
+    /// (`sqlite_sequence`, which AUTOINCREMENT writes with no row event; `sqlite_stat1`, which
+    /// `ANALYZE` rewrites with none either) or a table-valued PRAGMA (`pragma_page_count`). The
+    /// probes are then judged again at every round (`rounds`). The schema's own table moves the
+    /// cookie every key holds.
+    private var triggersReadUntracked = false
+    /// Rounds begun on this connection.
+    private var rounds: UInt64 = 0
     /// `PRAGMA foreign_keys` (whether a foreign key's actions run), `recursive_triggers` and
     /// `ignore_check_constraints` (an INSERT the constraint refused goes through) this round: a
     /// script can set them with no row event and no DDL.
@@ -221,6 +231,9 @@ final class ChangeTracker: TransactionObserver {
 
     private func followTriggerInputs(mentioned: Set<String>, actionTables: [String]) {
         var tables = Set(actionTables.map { $0.lowercased() })
+        triggersReadUntracked = mentioned.contains { name in
+            (name.hasPrefix("sqlite_") && !["sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"].contains(name)) || name.hasPrefix("pragma_")
+        }
         for name in mentioned {
             for object in objectsByName?[name] ?? [] {
                 if object.type == "view" || object.isVirtual { triggersReadAnything = true }

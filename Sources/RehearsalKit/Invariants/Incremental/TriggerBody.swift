@@ -4,10 +4,11 @@
 /// `(SELECT COUNT(*) FROM policies) < 5` stops aborting when a policy is added, with no event
 /// on the probed table. `ChangeTracker.triggerInputs` follows the tables named here.
 ///
-/// Read with SQLite's lexical rules, not parsed: strings ('…') and comments are skipped (the
-/// immutability triggers' messages name their own table); a name is an unquoted word or a
-/// quoted one (`"…"`, `[…]`, `` `…` ``). Keywords, columns and aliases come out too, and match a
-/// table only when one has their name: that errs on the side of following too much. The header
+/// Read with SQLite's lexical rules, not parsed: comments are skipped; a name is an unquoted word,
+/// a quoted one (`"…"`, `[…]`, `` `…` ``) or a string (`'…'`: SQLite takes `FROM 't'` for the
+/// table `t`), whole — a message that mentions a table among other words names nothing.
+/// Keywords, columns, aliases and strings come out too, and match a table only when one has
+/// their name: that errs on the side of following too much. The header
 /// (`CREATE TRIGGER name … ON table`) names the trigger and the table it is on, not what it
 /// reads: it is left out up to the first `ON` and the name after it. Without an `ON` (no
 /// trigger SQLite accepts), the whole text is read.
@@ -26,7 +27,10 @@ enum TriggerBody {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "'"):
-                index = closing(bytes, from: index, quote: byte)
+                let end = closing(bytes, from: index, quote: byte)
+                let text = String(decoding: bytes[(index + 1)..<max(index + 1, end - 1)], as: UTF8.self)
+                names.append((text.replacingOccurrences(of: "''", with: "'"), true, dotAfter(end)))
+                index = end
             case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "-"):
                 while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
             case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
