@@ -12,6 +12,21 @@ enum CatalogViews {
 
     static let triggerName = "CASE WHEN name LIKE '%\\_update' ESCAPE '\\' OR name LIKE '%\\_delete' ESCAPE '\\' OR name LIKE '%\\_insert' ESCAPE '\\' THEN substr(name, 1, length(name) - 7) ELSE name END"
 
+    /// Whether `script` may read the views (a name beginning `pg_`, in any case: a view of the
+    /// user's over them names them when it is made) or run a statement whose rewrite uses their
+    /// temp table (TRUNCATE) or the views themselves (psql's meta-commands, after a backslash).
+    /// Judged on the text, strings and comments included: more is made than needed, never less.
+    static func mayBeNeeded(by script: String) -> Bool {
+        // ASCII letters folded, as SQLite folds names.
+        let text = script.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        func has(_ word: String) -> Bool {
+            let word = Array(word.utf8)
+            guard text.count >= word.count else { return false }
+            return (0...(text.count - word.count)).contains { text[$0] == word[0] && text[$0..<($0 + word.count)].elementsEqual(word) }
+        }
+        return text.contains(UInt8(ascii: "\\")) || has("pg_") || has("truncate")
+    }
+
     static func install(_ db: Database) throws {
         guard try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'rehearse_truncating'") == 0 else { return }
         try db.execute(sql: """
