@@ -25,7 +25,7 @@ enum RowLevelMemo {
         /// The table's change count (`ChangeTracker.version(of:)`) then: while it has not moved,
         /// no row of the table was inserted, updated or deleted, so not even its rows need counting.
         var version: UInt64 = 0
-        /// `whileTablesUnchanged`, `extendedAcross`: each table's row count when the answer was
+        /// `extendedAcross`: each table's row count when the answer was
         /// computed (or last extended).
         var counts: [Int] = []
         /// `extendedAcross`: how many rows of each table's insert log the answer has seen.
