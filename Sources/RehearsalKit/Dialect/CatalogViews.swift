@@ -17,15 +17,13 @@ enum CatalogViews {
     /// temp table (TRUNCATE) or the views themselves (psql's meta-commands, after a backslash).
     /// Judged on the text, strings and comments included: more is made than needed, never less.
     static func mayBeNeeded(by script: String) -> Bool {
+        var script = script
         // ASCII letters folded, as SQLite folds names.
-        let text = script.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        func has(_ word: String) -> Bool {
-            let word = Array(word.utf8)
-            guard text.count >= word.count else { return false }
-            return (0...(text.count - word.count)).contains { text[$0] == word[0] && text[$0..<($0 + word.count)].elementsEqual(word) }
+        return script.withUTF8 { text in
+            text.contains(UInt8(ascii: "\\")) || SchemaTextFlags.firstFolded(text, from: 0, of: pgPrefix) != nil || SchemaTextFlags.firstFolded(text, from: 0, of: truncate) != nil
         }
-        return text.contains(UInt8(ascii: "\\")) || has("pg_") || has("truncate")
     }
+    private static let pgPrefix = Array("PG_".utf8), truncate = Array("TRUNCATE".utf8)
 
     static func install(_ db: Database) throws {
         guard try Int.fetchOne(db, cached: "SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'rehearse_truncating'") == 0 else { return }

@@ -19,16 +19,10 @@ struct HardOverrideInvariant: Invariant {
     /// it). Bytes compared, not characters: the table's text is kilobytes of CHECK constraints,
     /// and Foundation's search through it was a sixth of this check.
     static func namesTheConstraint(_ text: String) -> Bool {
-        let name = Array("ck_hard_override_requires_approval".utf8)
-        let bytes = Array(text.utf8)
-        guard bytes.count >= name.count else { return false }
-        for start in 0...(bytes.count - name.count) where bytes[start] == name[0] {
-            guard bytes[start..<(start + name.count)].elementsEqual(name) else { continue }
-            let end = start + name.count
-            if (start == 0 || !SchemaTextFlags.isIdentifierByte(bytes[start - 1])) && (end == bytes.count || !SchemaTextFlags.isIdentifierByte(bytes[end])) { return true }
-        }
-        return false
+        var text = text
+        return text.withUTF8 { SchemaTextFlags.hasWord($0, constraintName, folded: false) }
     }
+    private static let constraintName = Array("ck_hard_override_requires_approval".utf8)
 
     func evaluate(_ context: InvariantContext) throws -> InvariantStatus {
         if let notYet = try context.requireRevision("003_create_exceptions_decisions") { return notYet }

@@ -28,15 +28,16 @@ enum SchemaTextFlags {
         if hasRowid, let without = firstFolded(beforeNUL, from: 0, of: withoutWord), firstFolded(beforeNUL, from: without + withoutWord.count, of: rowid) != nil {
             flags |= withoutRowid
         }
-        if hasWord(text, deleteWord) || hasWord(text, updateWord) { flags |= foreignKeyAction }
+        if hasWord(text, deleteWord, folded: true) || hasWord(text, updateWord, folded: true) { flags |= foreignKeyAction }
         return flags
     }
 
-    /// Whether `word` (upper-case) is in the text, folded, with no identifier character
-    /// (`SQLToken.isIdentifierByte`) right before or after it.
-    private static func hasWord(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+    /// Whether `word` is in the text with no identifier character (`isIdentifierByte`) right
+    /// before or after it: a whole name or keyword, not a part of a longer one. `folded`: ASCII
+    /// letters compared without case (`word` upper-case); otherwise byte for byte.
+    static func hasWord(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8], folded: Bool) -> Bool {
         var from = 0
-        while let offset = firstFolded(text, from: from, of: word) {
+        while let offset = folded ? firstFolded(text, from: from, of: word) : first(text, from: from, of: word) {
             let end = offset + word.count
             if (offset == 0 || !isIdentifierByte(text[offset - 1])) && (end == text.count || !isIdentifierByte(text[end])) { return true }
             from = offset + 1
@@ -63,8 +64,18 @@ enum SchemaTextFlags {
         return true
     }
 
+    /// The offset of the first match of `word`, byte for byte, at or after `start`.
+    private static func first(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of word: [UInt8]) -> Int? {
+        var offset = start
+        while offset + word.count <= text.count {
+            if text[offset] == word[0] && text[offset..<(offset + word.count)].elementsEqual(word) { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
     /// The offset of the first match of `word` (upper-case) at or after `start`, folded.
-    private static func firstFolded(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of word: [UInt8]) -> Int? {
+    static func firstFolded(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of word: [UInt8]) -> Int? {
         guard let first = word.first, text.count >= word.count else { return nil }
         var offset = start
         while offset + word.count <= text.count {
